@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file checksum.h
+ * Internet checksum (RFC 1071) and its incremental update (RFC 1624).
+ * Sums are kept unfolded in 32 bits over big-endian 16-bit words.
+ */
+#ifndef DNSBUMP_CHECKSUM_H
+#define DNSBUMP_CHECKSUM_H
+
+#include <stdint.h>
+
+/**
+ * Add the bytes @p p[0..len) to @p sum as big-endian 16-bit words; an odd
+ * trailing byte is padded with zero (RFC 1071 s4.1). Caller owns @p p.
+ */
+uint32_t dnsb_ck_add(uint32_t sum, const uint8_t *p, uint32_t len);
+
+/** Fold a 32-bit sum to 16 bits (end-around carry). */
+static inline uint16_t dnsb_ck_fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/**
+ * RFC 1624 eqn. 3: checksum @p ck after a 16-bit word of the covered data
+ * changes from @p old_w to @p new_w. Values are as the checksum sees them:
+ * for a field at an odd offset from the start of the covered data, pass
+ * both byte-swapped.
+ */
+static inline uint16_t dnsb_ck_adjust(uint16_t ck, uint16_t old_w, uint16_t new_w)
+{
+	uint32_t sum = (uint16_t)~ck;
+	sum += (uint16_t)~old_w;
+	sum += new_w;
+	return (uint16_t)~dnsb_ck_fold(sum);
+}
+
+/** Byte swap of a 16-bit value. */
+static inline uint16_t dnsb_bswap16(uint16_t v)
+{
+	return (uint16_t)((v << 8) | (v >> 8));
+}
+
+#endif

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <assert.h>
+
+#include "core.h"
+#include "edns_rewrite.h"
+#include "tc_synth.h"
+
+#define DNSB_X_NAME(e, n, h) n,
+#define DNSB_X_HELP(e, n, h) h,
+static const char *const reason_names[] = { "ok", DNSB_REASON_LIST(DNSB_X_NAME) };
+static const char *const reason_help[] = { "", DNSB_REASON_LIST(DNSB_X_HELP) };
+#undef DNSB_X_NAME
+#undef DNSB_X_HELP
+
+const char *dnsb_reason_name(enum dnsb_reason r)
+{
+	return (unsigned)r < DNSB_R__END ? reason_names[r] : "?";
+}
+
+const char *dnsb_reason_help(enum dnsb_reason r)
+{
+	return (unsigned)r < DNSB_R__END ? reason_help[r] : "?";
+}
+
+void dnsb_policy_default(struct dnsb_policy *pol)
+{
+	*pol = (struct dnsb_policy){
+		.dns_ports = { 53 },
+		.n_dns_ports = 1,
+		.oversize = DNSB_OVERSIZE_TRUNCATE,
+		.edns_max = DNSB_DEFAULT_EDNS_MAX,
+	};
+}
+
+int dnsb_policy_is_dns_port(const struct dnsb_policy *pol, uint16_t port)
+{
+	for (unsigned i = 0; i < pol->n_dns_ports; i++)
+		if (pol->dns_ports[i] == port)
+			return 1;
+	return 0;
+}
+
+static enum dnsb_verdict finish(struct dnsb_result *res, enum dnsb_verdict v,
+				enum dnsb_reason r)
+{
+	res->verdict = v;
+	res->reason = r;
+	return v;
+}
+
+static enum dnsb_verdict do_query(uint8_t *frame, enum dnsb_dir dir,
+				  const struct dnsb_policy *pol, struct dnsb_result *res)
+{
+	struct dnsb_dns *d = &res->dns;
+
+	if (dir == DNSB_DIR_TO_CLIENT)
+		return finish(res, DNSB_V_PASS, DNSB_R_PASS_WRONG_DIRECTION);
+	if (!d->has_opt)
+		return finish(res, DNSB_V_PASS, DNSB_R_PASS_QUERY);
+	res->udp_size_before = d->opt_udp_size;
+	switch (dnsb_edns_rewrite(frame, &res->pkt, d, pol->edns_max, pol->edns_floor)) {
+	case DNSB_EDNS_LOWERED:
+		return finish(res, DNSB_V_MODIFIED, DNSB_R_EDNS_CLAMPED);
+	case DNSB_EDNS_RAISED:
+		return finish(res, DNSB_V_MODIFIED, DNSB_R_EDNS_RAISED);
+	default:
+		return finish(res, DNSB_V_PASS, DNSB_R_PASS_QUERY);
+	}
+}
+
+/* The largest DNS payload the client may be sent: the path limit, and what
+ * the client advertised (RFC 6891 s6.2.5: never below 512). 0 = unknown. */
+static uint16_t response_limit(const struct dnsb_policy *pol, const struct dnsb_query_hint *hint)
+{
+	uint16_t lim = pol->path_limit;
+
+	if (hint) {
+		uint16_t c = hint->client_udp_size < 512 ? 512 : hint->client_udp_size;
+		if (!lim || c < lim)
+			lim = c;
+	}
+	return lim;
+}
+
+static enum dnsb_verdict do_response(uint8_t *frame, enum dnsb_dir dir,
+				     const struct dnsb_policy *pol,
+				     const struct dnsb_query_hint *hint, struct dnsb_result *res)
+{
+	const struct dnsb_dns *d = &res->dns;
+	const struct dnsb_pkt *p = &res->pkt;
+
+	if (dir == DNSB_DIR_TO_SERVER)
+		return finish(res, DNSB_V_PASS, DNSB_R_PASS_WRONG_DIRECTION);
+	res->limit = response_limit(pol, hint);
+	if (!res->limit)
+		return finish(res, DNSB_V_PASS, DNSB_R_PASS_RESPONSE_UNSIZED);
+	if (p->pl_len <= res->limit)
+		return finish(res, DNSB_V_PASS, DNSB_R_PASS_RESPONSE);
+
+	switch (pol->oversize) {
+	case DNSB_OVERSIZE_DROP:
+		return finish(res, DNSB_V_DROP, DNSB_R_DROP_OVERSIZE);
+	case DNSB_OVERSIZE_TRUNCATE:
+		/* Only when it shrinks: a question section alone past the limit
+		 * (many questions) cannot be helped by truncation. */
+		if (dnsb_tc_dns_len(d) < p->pl_len) {
+			enum dnsb_tc_do do_bit = !hint ? DNSB_TC_DO_FROM_RESPONSE
+					       : hint->client_do ? DNSB_TC_DO_SET
+								 : DNSB_TC_DO_CLEAR;
+			res->len = dnsb_tc_synth(frame, p, d, do_bit);
+			return finish(res, DNSB_V_MODIFIED, DNSB_R_TC_SYNTHESIZED);
+		}
+		/* fall through */
+	default:
+		return finish(res, DNSB_V_PASS, DNSB_R_PASS_OVERSIZE);
+	}
+}
+
+enum dnsb_verdict dnsb_process(uint8_t *frame, uint32_t len, uint32_t cap, enum dnsb_dir dir,
+			       uint64_t now_ns, const struct dnsb_policy *pol,
+			       const struct dnsb_query_hint *hint, struct dnsb_result *res)
+{
+	(void)now_ns; /* no timed state yet: fragments and correlation use it */
+	assert(len <= cap);
+	(void)cap;    /* every rewrite so far keeps or shrinks the frame */
+	res->len = len;
+	res->is_dns = 0;
+	res->dns_port_dst = 0;
+	res->udp_size_before = 0;
+	res->limit = 0;
+
+	enum dnsb_reason r = dnsb_pkt_parse(frame, len, &res->pkt);
+	if (r != DNSB_R_OK)
+		return finish(res, DNSB_V_PASS, r);
+	const struct dnsb_pkt *p = &res->pkt;
+	if (p->frag)
+		return finish(res, DNSB_V_PASS, DNSB_R_PASS_FRAGMENT);
+	if (!p->has_l4)
+		return finish(res, DNSB_V_PASS, DNSB_R_PASS_NON_DNS);
+
+	int to_dns = dnsb_policy_is_dns_port(pol, p->dport);
+	if (!to_dns && !dnsb_policy_is_dns_port(pol, p->sport))
+		return finish(res, DNSB_V_PASS, DNSB_R_PASS_NON_DNS);
+	if (p->proto == DNSB_IPPROTO_TCP)
+		return finish(res, DNSB_V_PASS, DNSB_R_PASS_DNS_TCP);
+	res->dns_port_dst = (uint8_t)to_dns;
+
+	r = dnsb_dns_parse(frame + p->pl_off, p->pl_len, &res->dns);
+	if (r != DNSB_R_OK)
+		return finish(res, DNSB_V_PASS, r);
+	res->is_dns = 1;
+	if (dnsb_dns_is_response(&res->dns))
+		return do_response(frame, dir, pol, hint, res);
+	return do_query(frame, dir, pol, res);
+}

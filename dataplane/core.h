@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file core.h
+ * The per-packet entry point of the dnsbump core: a plain buffer in, a
+ * verdict and one reason out. No DPDK, no allocation, no I/O; time is an
+ * argument. The caller (the DPDK worker, a test, a fuzzer, another
+ * dataplane) owns the buffer and acts on the verdict.
+ */
+#ifndef DNSBUMP_CORE_H
+#define DNSBUMP_CORE_H
+
+#include <stdint.h>
+
+#include "dns_wire.h"
+#include "pkt_parse.h"
+#include "reasons.h"
+
+#define DNSB_MAX_DNS_PORTS 8
+#define DNSB_DEFAULT_EDNS_MAX 1232
+
+/** Where a frame is heading, from the port it arrived on. */
+enum dnsb_dir {
+	DNSB_DIR_UNKNOWN = 0, /**< judge by the DNS QR bit alone (offline use) */
+	DNSB_DIR_TO_SERVER,   /**< arrived on the client side */
+	DNSB_DIR_TO_CLIENT,   /**< arrived on the server side */
+};
+
+/** What happens to responses larger than the limit toward the client. */
+enum dnsb_oversize {
+	DNSB_OVERSIZE_TRUNCATE = 0, /**< replace by a TC=1 answer */
+	DNSB_OVERSIZE_PASS,         /**< forward as it is, counted */
+	DNSB_OVERSIZE_DROP,         /**< drop, counted */
+};
+
+enum dnsb_verdict {
+	DNSB_V_PASS = 0,  /**< forward the frame unmodified */
+	DNSB_V_MODIFIED,  /**< forward the frame, rewritten in place (result.len) */
+	DNSB_V_REPLY,     /**< send the rewritten frame back out the port it came in on */
+	DNSB_V_DROP,      /**< free the frame */
+};
+
+/** Policy values read by the fast path; plain data, swapped whole on reload. */
+struct dnsb_policy {
+	uint16_t dns_ports[DNSB_MAX_DNS_PORTS];
+	uint8_t n_dns_ports;
+	uint8_t oversize;     /**< enum dnsb_oversize */
+	uint16_t edns_max;    /**< clamp advertised size to this; 0 = off */
+	uint16_t edns_floor;  /**< raise advertised size to this; 0 = off */
+	uint16_t path_limit;  /**< largest DNS payload toward clients; 0 = client's size only */
+};
+
+/** What is known of the query a response answers (from correlation). */
+struct dnsb_query_hint {
+	uint16_t client_udp_size; /**< what the client advertised; 512 without EDNS */
+	uint8_t client_do;        /**< the client's DO bit */
+};
+
+/** Everything the core learned about one frame. */
+struct dnsb_result {
+	enum dnsb_verdict verdict;
+	enum dnsb_reason reason;
+	uint32_t len;          /**< frame length after processing */
+	uint8_t is_dns;        /**< dns view is valid */
+	uint8_t dns_port_dst;  /**< destination port is a DNS port */
+	uint16_t udp_size_before; /**< query's OPT size before a rewrite */
+	uint16_t limit;        /**< response size limit applied (0: none) */
+	struct dnsb_pkt pkt;
+	struct dnsb_dns dns;
+};
+
+/** Fill @p pol with the defaults: port 53, clamp 1232, no floor, truncate. */
+void dnsb_policy_default(struct dnsb_policy *pol);
+
+/** True when @p port is one of the policy's DNS ports. */
+int dnsb_policy_is_dns_port(const struct dnsb_policy *pol, uint16_t port);
+
+/**
+ * Process one frame.
+ * @param frame   the frame, owned by the caller; rewritten in place when
+ *                the verdict is MODIFIED or REPLY.
+ * @param len     bytes of the frame.
+ * @param cap     bytes writable at @p frame (>= len); output never exceeds it.
+ * @param dir     where the frame is heading.
+ * @param now_ns  current time in nanoseconds (monotonic, caller's clock).
+ * @param pol     policy to apply.
+ * @param hint    the answered query when the caller tracks queries, else NULL.
+ * @param res     filled with the verdict, the one reason and the parsed views.
+ * @return res->verdict.
+ */
+enum dnsb_verdict dnsb_process(uint8_t *frame, uint32_t len, uint32_t cap, enum dnsb_dir dir,
+			       uint64_t now_ns, const struct dnsb_policy *pol,
+			       const struct dnsb_query_hint *hint, struct dnsb_result *res);
+
+#endif

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include "dns_wire.h"
+#include "wire.h"
+
+/*
+ * Pointer targets already validated in this message, with the length of
+ * the name found there. Answers repeat the same few owners (mostly the
+ * question name), so a handful of slots spares re-walking them.
+ */
+#define NAME_CACHE_SLOTS 4
+
+struct name_cache {
+	uint16_t target[NAME_CACHE_SLOTS];
+	uint16_t wire_len[NAME_CACHE_SLOTS];
+	uint8_t used;
+	uint8_t next;
+};
+
+static uint32_t cache_get(const struct name_cache *nc, uint32_t target)
+{
+	for (unsigned i = 0; i < nc->used; i++)
+		if (nc->target[i] == target)
+			return nc->wire_len[i];
+	return 0;
+}
+
+static void cache_put(struct name_cache *nc, uint32_t target, uint32_t wire_len)
+{
+	nc->target[nc->next] = (uint16_t)target;
+	nc->wire_len[nc->next] = (uint16_t)wire_len;
+	nc->next = (uint8_t)((nc->next + 1) % NAME_CACHE_SLOTS);
+	if (nc->used < NAME_CACHE_SLOTS)
+		nc->used++;
+}
+
+/*
+ * RFC 1035 s3.1 / s4.1.4: labels of at most 63 octets, names of at most
+ * 255, pointers only to earlier octets past the header (so every hop moves
+ * backwards and the walk ends), label types 01/10 rejected (RFC 6891 s5).
+ * "lab" counts length octets and label octets; the root adds one.
+ */
+static enum dnsb_reason walk_name(const uint8_t *m, uint32_t len, uint32_t *pos,
+				  uint32_t *wire_len, struct name_cache *nc)
+{
+	uint32_t p = *pos, lab = 0, hops = 0;
+	uint32_t first_target = 0, lab_at_jump = 0;
+
+	for (;;) {
+		if (p >= len)
+			return DNSB_R_BAD_DNS_TRUNCATED;
+		uint8_t b = m[p];
+		if (b == 0) {
+			if (hops == 0)
+				*pos = p + 1;
+			else if (nc)
+				cache_put(nc, first_target, lab - lab_at_jump + 1);
+			break;
+		}
+		if ((b & 0xc0) == 0xc0) {
+			if (len - p < 2)
+				return DNSB_R_BAD_DNS_TRUNCATED;
+			uint32_t t = (uint32_t)(b & 0x3f) << 8 | m[p + 1];
+			if (t >= p || t < DNSB_DNS_HLEN)
+				return DNSB_R_BAD_DNS_POINTER;
+			if (hops == 0) {
+				*pos = p + 2;
+				first_target = t;
+				lab_at_jump = lab;
+				uint32_t known = nc ? cache_get(nc, t) : 0;
+				if (known) {
+					lab += known - 1;
+					if (lab + 1 > DNSB_DNS_MAX_NAME)
+						return DNSB_R_BAD_DNS_NAME_LONG;
+					break;
+				}
+			}
+			if (++hops > DNSB_DNS_MAX_HOPS)
+				return DNSB_R_BAD_DNS_POINTER_LOOP;
+			p = t;
+			continue;
+		}
+		if (b & 0xc0)
+			return DNSB_R_BAD_DNS_LABEL;
+		lab += (uint32_t)b + 1;
+		if (lab + 1 > DNSB_DNS_MAX_NAME)
+			return DNSB_R_BAD_DNS_NAME_LONG;
+		p += (uint32_t)b + 1;
+	}
+	if (wire_len)
+		*wire_len = lab + 1;
+	return DNSB_R_OK;
+}
+
+enum dnsb_reason dnsb_dns_name(const uint8_t *msg, uint32_t len, uint32_t *pos,
+			       uint32_t *wire_len)
+{
+	return walk_name(msg, len, pos, wire_len, NULL);
+}
+
+/*
+ * RFC 6891 s6.1: one OPT at most, in the additional section, owner root;
+ * CLASS is the UDP payload size, TTL holds extended RCODE, version and
+ * flags; RDATA is a list of {code, length, data} filling RDLENGTH exactly.
+ */
+static enum dnsb_reason parse_opt(const uint8_t *m, uint32_t start, uint32_t fixed,
+				  uint16_t rdlen, int in_additional, struct dnsb_dns *d)
+{
+	if (!in_additional)
+		return DNSB_R_BAD_DNS_OPT_SECTION;
+	if (d->has_opt)
+		return DNSB_R_BAD_DNS_OPT_MULTIPLE;
+	if (fixed != start + 1)
+		return DNSB_R_BAD_DNS_OPT_OWNER;
+
+	const uint8_t *o = m + fixed;
+	d->has_opt = 1;
+	d->opt_off = (uint16_t)start;
+	d->opt_udp_size = dnsb_get16(o + 2);
+	d->opt_ext_rcode = o[4];
+	d->opt_version = o[5];
+	d->opt_flags = dnsb_get16(o + 6);
+	d->opt_rdlen = rdlen;
+
+	const uint8_t *q = o + 10, *end = q + rdlen;
+	unsigned n = 0;
+	while (q < end) {
+		if (end - q < 4 || (uint32_t)(end - q - 4) < dnsb_get16(q + 2))
+			return DNSB_R_BAD_DNS_OPT_OPTIONS;
+		q += 4 + dnsb_get16(q + 2);
+		n++;
+	}
+	d->opt_n_options = (uint8_t)(n > 255 ? 255 : n);
+	return DNSB_R_OK;
+}
+
+enum dnsb_reason dnsb_dns_parse(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (len < DNSB_DNS_HLEN)
+		return DNSB_R_BAD_DNS_HEADER;
+	if (len > 0xffff)
+		return DNSB_R_BAD_DNS_COUNTS;
+
+	d->id = dnsb_get16(m);
+	d->flags = dnsb_get16(m + 2);
+	d->qdcount = dnsb_get16(m + 4);
+	d->ancount = dnsb_get16(m + 6);
+	d->nscount = dnsb_get16(m + 8);
+	d->arcount = dnsb_get16(m + 10);
+
+	uint32_t rr = (uint32_t)d->ancount + d->nscount + d->arcount;
+	/* Each question needs 5 octets and each record 11 at the least. */
+	if ((uint64_t)d->qdcount * DNSB_DNS_MIN_QUESTION + (uint64_t)rr * DNSB_DNS_MIN_RR >
+	    len - DNSB_DNS_HLEN)
+		return DNSB_R_BAD_DNS_COUNTS;
+
+	uint32_t pos = DNSB_DNS_HLEN;
+	enum dnsb_reason r;
+	for (uint32_t i = 0; i < d->qdcount; i++) {
+		uint32_t start = pos, wl;
+		r = walk_name(m, len, &pos, &wl, NULL);
+		if (r != DNSB_R_OK)
+			return r;
+		if (len - pos < 4)
+			return DNSB_R_BAD_DNS_TRUNCATED;
+		if (i == 0) {
+			d->qname_off = (uint16_t)start;
+			d->qname_len = (uint16_t)wl;
+			d->qtype = dnsb_get16(m + pos);
+			d->qclass = dnsb_get16(m + pos + 2);
+		}
+		pos += 4;
+	}
+	d->question_end = (uint16_t)pos;
+
+	struct name_cache nc = { .used = 0 };
+	uint32_t an_ns = (uint32_t)d->ancount + d->nscount;
+	for (uint32_t i = 0; i < rr; i++) {
+		uint32_t start = pos;
+		if (pos < len && m[pos] == 0) {
+			pos++;
+		} else {
+			r = walk_name(m, len, &pos, NULL, &nc);
+			if (r != DNSB_R_OK)
+				return r;
+		}
+		if (len - pos < 10)
+			return DNSB_R_BAD_DNS_TRUNCATED;
+		uint16_t type = dnsb_get16(m + pos);
+		uint16_t rdlen = dnsb_get16(m + pos + 8);
+		if (len - pos - 10 < rdlen)
+			return DNSB_R_BAD_DNS_TRUNCATED;
+		if (type == DNSB_TYPE_OPT) {
+			r = parse_opt(m, start, pos, rdlen, i >= an_ns, d);
+			if (r != DNSB_R_OK)
+				return r;
+		} else if (type == DNSB_TYPE_RRSIG && i < d->ancount) {
+			d->rrsig_answer++;
+		}
+		pos += 10 + (uint32_t)rdlen;
+	}
+	d->rr_total = (uint16_t)rr;
+	d->msg_end = (uint16_t)pos;
+	return DNSB_R_OK;
+}

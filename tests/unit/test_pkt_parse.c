@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Frame parse: every L2/L3/L4 variant of the fixtures, and every defect. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "pkt_parse.h"
+#include "testlib.h"
+#include "wire.h"
+
+static enum dnsb_reason parse_fx(const char *name, struct fx *f, struct dnsb_pkt *p)
+{
+	fx_load(name, 0, f);
+	return dnsb_pkt_parse(f->buf, f->len, p);
+}
+
+static void test_ip4_udp(void **st)
+{
+	(void)st;
+	struct fx f;
+	struct dnsb_pkt p;
+	assert_int_equal(parse_fx("q4_do", &f, &p), DNSB_R_OK);
+	assert_int_equal(p.ip_ver, 4);
+	assert_int_equal(p.n_vlan, 0);
+	assert_int_equal(p.l3_off, 14);
+	assert_int_equal(p.l4_off, 34);
+	assert_int_equal(p.pl_off, 42);
+	assert_int_equal(p.proto, DNSB_IPPROTO_UDP);
+	assert_int_equal(p.sport, 40000);
+	assert_int_equal(p.dport, 53);
+	assert_int_equal(p.ip_end, f.len);
+	assert_int_equal(p.pl_len, f.len - 42);
+	assert_true(p.has_l4);
+	assert_false(p.frag);
+	const uint8_t c4[4] = { 198, 51, 100, 10 }, s4[4] = { 203, 0, 113, 53 };
+	assert_memory_equal(p.src, c4, 4);
+	assert_memory_equal(p.dst, s4, 4);
+}
+
+static void test_vlan_qinq(void **st)
+{
+	(void)st;
+	struct fx f;
+	struct dnsb_pkt p;
+	assert_int_equal(parse_fx("q4_vlan", &f, &p), DNSB_R_OK);
+	assert_int_equal(p.n_vlan, 1);
+	assert_int_equal(p.vlan_tci[0] & 0xfff, 100);
+	assert_int_equal(p.l3_off, 18);
+	assert_int_equal(p.dport, 53);
+
+	assert_int_equal(parse_fx("q4_qinq", &f, &p), DNSB_R_OK);
+	assert_int_equal(p.n_vlan, 2);
+	assert_int_equal(p.vlan_tci[0] & 0xfff, 200);
+	assert_int_equal(p.vlan_tci[1] & 0xfff, 100);
+	assert_int_equal(p.l3_off, 22);
+	assert_int_equal(p.pl_off, 22 + 20 + 8);
+
+	assert_int_equal(parse_fx("q4_3tags", &f, &p), DNSB_R_PASS_L2_UNSUPPORTED);
+}
+
+static void test_ip4_options(void **st)
+{
+	(void)st;
+	struct fx f;
+	struct dnsb_pkt p;
+	assert_int_equal(parse_fx("q4_ipopts", &f, &p), DNSB_R_OK);
+	assert_int_equal(p.l4_off, 14 + 24);
+	assert_int_equal(p.dport, 53);
+}
+
+static void test_ip4_bad(void **st)
+{
+	(void)st;
+	struct fx f;
+	struct dnsb_pkt p;
+
+	fx_load("q4_do", 0, &f);
+	f.buf[14 + 10] ^= 0x55; /* header checksum */
+	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_BAD_IP4_CHECKSUM);
+
+	fx_load("q4_do", 0, &f);
+	f.buf[14] = 0x44; /* IHL 4 */
+	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_BAD_IP4_HEADER);
+
+	fx_load("q4_do", 0, &f);
+	dnsb_put16(f.buf + 16, (uint16_t)(f.len - 14 + 1)); /* total length past the frame */
+	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_BAD_IP4_HEADER);
+
+	fx_load("q4_do", 0, &f);
+	dnsb_put16(f.buf + 16, 19); /* total length below the header */
+	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_BAD_IP4_HEADER);
+}
+
+static void test_padding(void **st)
+{
+	(void)st;
+	struct fx f;
+	struct dnsb_pkt p;
+	assert_int_equal(parse_fx("q4_padded", &f, &p), DNSB_R_OK);
+	assert_int_equal(f.len, 60);
+	assert_true(p.ip_end < f.len);
+	assert_int_equal(p.pl_len, 12);
+}
+
+static void test_ip6(void **st)
+{
+	(void)st;
+	struct fx f;
+	struct dnsb_pkt p;
+	assert_int_equal(parse_fx("q6_do", &f, &p), DNSB_R_OK);
+	assert_int_equal(p.ip_ver, 6);
+	assert_int_equal(p.l4_off, 14 + 40);
+	assert_int_equal(p.dport, 53);
+	assert_int_equal(p.ip6_n_ext, 0);
+
+	assert_int_equal(parse_fx("q6_ext", &f, &p), DNSB_R_OK);
+	assert_int_equal(p.ip6_n_ext, 4);
+	assert_int_equal(p.proto, DNSB_IPPROTO_UDP);
+	assert_int_equal(p.dport, 53);
+	assert_int_equal(p.l4_off, 14 + 40 + 8 + 8 + 8 + 8);
+
+	assert_int_equal(parse_fx("q6_atomic", &f, &p), DNSB_R_OK);
+	assert_false(p.frag);
+	assert_true(p.has_l4);
+	assert_int_equal(p.frag_id, 7);
+
+	assert_int_equal(parse_fx("q6_ext_too_many", &f, &p), DNSB_R_BAD_IP6_EXT);
+
+	/* Extension header longer than the payload. */
+	fx_load("q6_ext", 0, &f);
+	f.buf[14 + 40 + 1] = 200;
+	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_BAD_IP6_EXT);
+
+	/* Payload length past the frame; jumbogram. */
+	fx_load("q6_do", 0, &f);
+	dnsb_put16(f.buf + 14 + 4, (uint16_t)(f.len - 54 + 1));
+	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_BAD_IP6_HEADER);
+	fx_load("q6_ext", 0, &f);
+	dnsb_put16(f.buf + 14 + 4, 0);
+	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_BAD_IP6_HEADER);
+	fx_load("q6_do", 0, &f);
+	f.buf[14] = 0x40;
+	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_BAD_IP6_HEADER);
+}
+
+static void test_fragments(void **st)
+{
+	(void)st;
+	struct fx f;
+	struct dnsb_pkt p;
+	assert_int_equal(parse_fx("frag4_first", &f, &p), DNSB_R_OK);
+	assert_true(p.frag);
+	assert_true(p.frag_more);
+	assert_int_equal(p.frag_offset, 0);
+	assert_int_equal(p.frag_id, 0x4242);
+	assert_true(p.has_l4);
+	assert_int_equal(p.sport, 53);
+
+	assert_int_equal(parse_fx("frag4_later", &f, &p), DNSB_R_OK);
+	assert_true(p.frag);
+	assert_true(p.frag_offset > 0);
+	assert_false(p.has_l4);
+	assert_int_equal(p.proto, DNSB_IPPROTO_UDP);
+
+	assert_int_equal(parse_fx("frag6_first", &f, &p), DNSB_R_OK);
+	assert_true(p.frag);
+	assert_true(p.frag_more);
+	assert_int_equal(p.frag_id, 0x77);
+	assert_int_equal(p.frag_off_hdr, 14 + 40);
+	assert_true(p.has_l4);
+	assert_int_equal(p.sport, 53);
+
+	assert_int_equal(parse_fx("frag6_later", &f, &p), DNSB_R_OK);
+	assert_true(p.frag);
+	assert_true(p.frag_offset > 0);
+	assert_false(p.has_l4);
+}
+
+static void test_non_dns(void **st)
+{
+	(void)st;
+	struct fx f;
+	struct dnsb_pkt p;
+	assert_int_equal(parse_fx("arp", &f, &p), DNSB_R_PASS_NON_IP);
+	assert_int_equal(parse_fx("icmp4", &f, &p), DNSB_R_OK);
+	assert_false(p.has_l4);
+	assert_int_equal(parse_fx("tcp53_syn", &f, &p), DNSB_R_OK);
+	assert_int_equal(p.proto, DNSB_IPPROTO_TCP);
+	assert_int_equal(p.tcp_flags, DNSB_TCP_SYN);
+	assert_int_equal(p.pl_len, 0);
+	assert_int_equal(p.pl_off, 14 + 20 + 24);
+	assert_int_equal(parse_fx("tcp6_other", &f, &p), DNSB_R_OK);
+	assert_int_equal(p.dport, 443);
+}
+
+static void test_l4_bad(void **st)
+{
+	(void)st;
+	struct fx f;
+	struct dnsb_pkt p;
+
+	fx_load("q4_do", 0, &f);
+	dnsb_put16(f.buf + 34 + 4, 7); /* UDP length below the header */
+	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_BAD_UDP_HEADER);
+	fx_load("q4_do", 0, &f);
+	dnsb_put16(f.buf + 34 + 4, (uint16_t)(f.len - 34 + 1)); /* past IP */
+	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_BAD_UDP_HEADER);
+
+	fx_load("tcp53_syn", 0, &f);
+	f.buf[34 + 12] = 0x40; /* data offset 4 words */
+	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_BAD_TCP_HEADER);
+	fx_load("tcp53_syn", 0, &f);
+	f.buf[34 + 12] = 0xf0; /* data offset past the segment */
+	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_BAD_TCP_HEADER);
+
+	/* IP datagram too short for a UDP header (total length cut). */
+	fx_load("q4_do", 0, &f);
+	dnsb_put16(f.buf + 16, 20 + 4);
+	f.buf[24] = f.buf[25] = 0;
+	uint32_t s = 0;
+	for (int i = 0; i < 20; i += 2)
+		s += (uint32_t)(f.buf[14 + i] << 8 | f.buf[15 + i]);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	dnsb_put16(f.buf + 24, (uint16_t)~s);
+	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_BAD_UDP_HEADER);
+}
+
+/* Every prefix of every fixture: no read past the length, always a reason. */
+static void test_every_prefix(void **st)
+{
+	(void)st;
+	static const char *const names[] = {
+		"q4_do", "q4_vlan", "q4_qinq", "q4_ipopts", "q6_ext", "q6_atomic",
+		"frag4_first", "frag6_first", "frag6_later", "tcp53_syn", "r6_big_ext", "arp",
+	};
+	static struct fx f;
+	struct dnsb_pkt p;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		fx_load(names[i], 0, &f);
+		for (uint32_t n = 0; n <= f.len; n++) {
+			enum dnsb_reason r = dnsb_pkt_parse(f.buf, n, &p);
+			assert_true(r < DNSB_R__END);
+			if (n < 14)
+				assert_int_equal(r, DNSB_R_BAD_L2);
+			if (r == DNSB_R_OK) {
+				assert_true(p.ip_end <= n);
+				if (p.has_l4 && !p.frag)
+					assert_true(p.pl_off + p.pl_len <= p.ip_end);
+			}
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ip4_udp),     cmocka_unit_test(test_vlan_qinq),
+		cmocka_unit_test(test_ip4_options), cmocka_unit_test(test_ip4_bad),
+		cmocka_unit_test(test_padding),     cmocka_unit_test(test_ip6),
+		cmocka_unit_test(test_fragments),   cmocka_unit_test(test_non_dns),
+		cmocka_unit_test(test_l4_bad),      cmocka_unit_test(test_every_prefix),
+	};
+	return cmocka_run_group_tests_name("pkt_parse", tests, NULL, NULL);
+}
