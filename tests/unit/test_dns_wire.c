@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* DNS walk: real messages from the fixtures, and one hand-made message per
+ * malformation reason. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "dns_wire.h"
+#include "pkt_parse.h"
+#include "msgbuild.h"
+#include "testlib.h"
+#include "wire.h"
+
+static enum dnsb_reason parse(const struct msg *m, struct dnsb_dns *d)
+{
+	return dnsb_dns_parse(m->b, m->len, d);
+}
+
+/* DNS payload of a fixture frame. */
+static const uint8_t *fx_dns(const char *name, struct fx *f, uint32_t *len)
+{
+	struct dnsb_pkt p;
+	fx_load(name, 0, f);
+	assert_int_equal(dnsb_pkt_parse(f->buf, f->len, &p), DNSB_R_OK);
+	*len = p.pl_len;
+	return f->buf + p.pl_off;
+}
+
+static void test_query_fixture(void **st)
+{
+	(void)st;
+	static struct fx f;
+	struct dnsb_dns d;
+	uint32_t n;
+	const uint8_t *m = fx_dns("q4_do", &f, &n);
+
+	assert_int_equal(dnsb_dns_parse(m, n, &d), DNSB_R_OK);
+	assert_int_equal(d.id, 0x1234);
+	assert_false(dnsb_dns_is_response(&d));
+	assert_int_equal(d.qdcount, 1);
+	assert_int_equal(d.qname_off, 12);
+	assert_int_equal(d.qname_len, 17);
+	assert_int_equal(d.qtype, 1);
+	assert_int_equal(d.qclass, 1);
+	assert_int_equal(d.question_end, 12 + 17 + 4);
+	assert_true(d.has_opt);
+	assert_int_equal(d.opt_off, d.question_end);
+	assert_int_equal(d.opt_udp_size, 4096);
+	assert_true(dnsb_dns_do(&d));
+	assert_int_equal(d.opt_n_options, 0);
+	assert_int_equal(d.msg_end, n);
+
+	m = fx_dns("q4_opts", &f, &n);
+	assert_int_equal(dnsb_dns_parse(m, n, &d), DNSB_R_OK);
+	assert_int_equal(d.opt_n_options, 2);
+	assert_int_equal(d.opt_rdlen, 4 + 8 + 4 + 7);
+
+	m = fx_dns("q4_noedns", &f, &n);
+	assert_int_equal(dnsb_dns_parse(m, n, &d), DNSB_R_OK);
+	assert_false(d.has_opt);
+	assert_false(dnsb_dns_do(&d));
+}
+
+static void test_response_fixture(void **st)
+{
+	(void)st;
+	static struct fx f;
+	struct dnsb_dns d;
+	uint32_t n;
+	const uint8_t *m = fx_dns("r4_big", &f, &n);
+
+	/* The fixture is compressed: answers point back at the question. */
+	assert_non_null(memmem(m + 12, n - 12, "\xc0\x0c", 2));
+	assert_int_equal(dnsb_dns_parse(m, n, &d), DNSB_R_OK);
+	assert_true(dnsb_dns_is_response(&d));
+	assert_int_equal(d.ancount, 31);
+	assert_int_equal(d.nscount, 1);
+	assert_int_equal(d.arcount, 1);
+	assert_int_equal(d.rr_total, 33);
+	assert_int_equal(d.rrsig_answer, 1);
+	assert_true(d.has_opt);
+	assert_int_equal(d.opt_udp_size, 1232);
+	assert_int_equal(d.opt_n_options, 1);
+	assert_int_equal(d.qtype, 16);
+	assert_int_equal(d.msg_end, n);
+
+	m = fx_dns("r4_big_nodo", &f, &n);
+	assert_int_equal(dnsb_dns_parse(m, n, &d), DNSB_R_OK);
+	assert_false(dnsb_dns_do(&d));
+	assert_int_equal(d.opt_ext_rcode, 1);
+	assert_int_equal(d.flags & 0xf, 3);
+
+	m = fx_dns("r4_big_noopt", &f, &n);
+	assert_int_equal(dnsb_dns_parse(m, n, &d), DNSB_R_OK);
+	assert_false(d.has_opt);
+	assert_int_equal(d.rr_total, 32);
+}
+
+static void test_header_and_counts(void **st)
+{
+	(void)st;
+	struct msg m;
+	struct dnsb_dns d;
+
+	mb_header(&m, 0, 1, 0, 0, 0);
+	assert_int_equal(dnsb_dns_parse(m.b, 11, &d), DNSB_R_BAD_DNS_HEADER);
+	assert_int_equal(dnsb_dns_parse(m.b, 0, &d), DNSB_R_BAD_DNS_HEADER);
+
+	mb_header(&m, 0, 1, 0xffff, 0, 0);
+	mb_question(&m);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_COUNTS);
+	/* 32 octets after the header hold at most 1 question and 2 records
+	 * (5 + 2 * 11); claiming 3 records fails before any walk. */
+	mb_header(&m, 0, 1, 1, 0, 0);
+	mb_question(&m);
+	mb_opt(&m, 512, 0);
+	m.b[7] = 3;
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_COUNTS);
+
+	/* An empty message with zero counts is fine (e.g. a bare header). */
+	mb_header(&m, 0x8000, 0, 0, 0, 0);
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	assert_int_equal(d.question_end, 12);
+}
+
+static void test_names(void **st)
+{
+	(void)st;
+	struct msg m;
+	struct dnsb_dns d;
+
+	/* Extended label types 01 and 10. */
+	mb_header(&m, 0, 1, 0, 0, 0);
+	mb_question(&m);
+	m.b[12] = 0x41;
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_LABEL);
+	m.b[12] = 0x83;
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_LABEL);
+
+	/* 4 labels of 63: 256 octets with the root. */
+	mb_header(&m, 0, 1, 0, 0, 0);
+	mb_long_question(&m);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_NAME_LONG);
+	/* 255 exactly is fine: shorten the last label to 62. */
+	mb_header(&m, 0, 1, 0, 0, 0);
+	for (int i = 0; i < 4; i++) {
+		mb_put8(&m, i == 3 ? 61 : 63);
+		memset(m.b + m.len, 'a', i == 3 ? 61 : 63);
+		m.len += i == 3 ? 61 : 63;
+	}
+	mb_put8(&m, 0);
+	mb_put16(&m, 1);
+	mb_put16(&m, 1);
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	assert_int_equal(d.qname_len, 255);
+
+	/* Name running past the end. */
+	mb_header(&m, 0, 1, 0, 0, 0);
+	mb_put(&m, "\7exam", 5);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_TRUNCATED);
+	mb_header(&m, 0, 1, 0, 0, 0);
+	mb_put(&m, "\7example\3co", 11);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_TRUNCATED);
+}
+
+static void test_pointers(void **st)
+{
+	(void)st;
+	struct msg m;
+	struct dnsb_dns d;
+
+	/* Forward pointer in an owner name. */
+	mb_header(&m, 0x8000, 1, 1, 0, 0);
+	mb_question(&m);
+	mb_a_rr(&m);
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	uint32_t owner = 12 + 21;
+	dnsb_put16(m.b + owner, (uint16_t)(0xc000 | (owner + 4)));
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_POINTER);
+	/* Pointer to itself. */
+	dnsb_put16(m.b + owner, (uint16_t)(0xc000 | owner));
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_POINTER);
+	/* Pointer into the header. */
+	dnsb_put16(m.b + owner, 0xc005);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_POINTER);
+	/* Pointer in the question (nothing is before it to point to). */
+	mb_header(&m, 0, 1, 0, 0, 0);
+	mb_put16(&m, 0xc00c);
+	mb_put16(&m, 1);
+	mb_put16(&m, 1);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_POINTER);
+	/* Pointer whose second octet is missing. */
+	mb_header(&m, 0x8000, 1, 1, 0, 0);
+	mb_question(&m);
+	memset(m.b + m.len, 0, 15);
+	m.b[m.len] = 0xc0;
+	assert_int_equal(dnsb_dns_parse(m.b, m.len + 1, &d), DNSB_R_BAD_DNS_TRUNCATED);
+}
+
+static void test_pointer_budget(void **st)
+{
+	(void)st;
+	struct msg m;
+	struct dnsb_dns d;
+
+	mb_pointer_chain(&m, DNSB_DNS_MAX_HOPS - 1);
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	mb_pointer_chain(&m, DNSB_DNS_MAX_HOPS);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_POINTER_LOOP);
+}
+
+/* Names compressed into a long suffix: the cache must still count length. */
+static void test_compressed_length(void **st)
+{
+	(void)st;
+	struct msg m;
+	struct dnsb_dns d;
+
+	/* Question name of 251 octets; an owner "\3abc" + pointer makes 255,
+	 * "\5abcde" + pointer 257. Owners repeat so the cache is used. */
+	mb_header(&m, 0x8000, 1, 4, 0, 0);
+	for (int i = 0; i < 4; i++) {
+		mb_put8(&m, i == 3 ? 60 : 62);
+		memset(m.b + m.len, 'q', i == 3 ? 60 : 62);
+		m.len += i == 3 ? 60 : 62;
+	}
+	mb_put8(&m, 0);
+	mb_put16(&m, 1);
+	mb_put16(&m, 1);
+	uint32_t ok_off = m.len;
+	mb_put(&m, "\3abc", 4);
+	mb_put16(&m, 0xc00c);
+	mb_rr_tail(&m, 1, 1, 0, 4);
+	mb_put(&m, "\0\0\0\0", 4);
+	mb_put16(&m, (uint16_t)(0xc000 | ok_off));
+	mb_rr_tail(&m, 1, 1, 0, 4);
+	mb_put(&m, "\0\0\0\0", 4);
+	mb_put16(&m, 0xc00c);
+	mb_rr_tail(&m, 1, 1, 0, 4);
+	mb_put(&m, "\0\0\0\0", 4);
+	mb_put16(&m, 0xc00c);
+	mb_rr_tail(&m, 1, 1, 0, 4);
+	mb_put(&m, "\0\0\0\0", 4);
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	assert_int_equal(d.qname_len, 251);
+
+	mb_header(&m, 0x8000, 1, 2, 0, 0);
+	for (int i = 0; i < 4; i++) {
+		mb_put8(&m, i == 3 ? 60 : 62);
+		memset(m.b + m.len, 'q', i == 3 ? 60 : 62);
+		m.len += i == 3 ? 60 : 62;
+	}
+	mb_put8(&m, 0);
+	mb_put16(&m, 1);
+	mb_put16(&m, 1);
+	mb_put16(&m, 0xc00c);
+	mb_rr_tail(&m, 1, 1, 0, 4);
+	mb_put(&m, "\0\0\0\0", 4);
+	mb_put(&m, "\5abcde", 6); /* 6 + 251 > 255, via the cached suffix */
+	mb_put16(&m, 0xc00c);
+	mb_rr_tail(&m, 1, 1, 0, 4);
+	mb_put(&m, "\0\0\0\0", 4);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_NAME_LONG);
+}
+
+static void test_records_truncated(void **st)
+{
+	(void)st;
+	struct msg m;
+	struct dnsb_dns d;
+
+	mb_header(&m, 0x8000, 1, 1, 0, 0);
+	mb_question(&m);
+	mb_a_rr(&m);
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	/* RDLENGTH past the end. */
+	dnsb_put16(m.b + m.len - 6, 5);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_TRUNCATED);
+	/* Fixed part cut. */
+	mb_header(&m, 0x8000, 1, 1, 0, 0);
+	mb_question(&m);
+	mb_a_rr(&m);
+	assert_int_equal(dnsb_dns_parse(m.b, m.len - 10, &d), DNSB_R_BAD_DNS_TRUNCATED);
+	/* Question type cut. */
+	mb_header(&m, 0, 1, 0, 0, 0);
+	mb_question(&m);
+	assert_int_equal(dnsb_dns_parse(m.b, m.len - 2, &d), DNSB_R_BAD_DNS_TRUNCATED);
+}
+
+static void test_opt_rules(void **st)
+{
+	(void)st;
+	struct msg m;
+	struct dnsb_dns d;
+
+	mb_header(&m, 0, 1, 0, 0, 2);
+	mb_question(&m);
+	mb_opt(&m, 4096, 0x8000);
+	mb_opt(&m, 4096, 0x8000);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_OPT_MULTIPLE);
+
+	mb_header(&m, 0x8000, 1, 1, 0, 0);
+	mb_question(&m);
+	mb_opt(&m, 4096, 0);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_OPT_SECTION);
+	mb_header(&m, 0x8000, 1, 0, 1, 0);
+	mb_question(&m);
+	mb_opt(&m, 4096, 0);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_OPT_SECTION);
+
+	mb_header(&m, 0, 1, 0, 0, 1);
+	mb_question(&m);
+	mb_put(&m, "\1a\0", 3);
+	mb_rr_tail(&m, DNSB_TYPE_OPT, 4096, 0, 0);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_OPT_OWNER);
+	/* Root owner written as a pointer is not the single root octet. */
+	mb_header(&m, 0, 1, 0, 0, 1);
+	mb_question(&m);
+	mb_put16(&m, 0xc00c + 16); /* points at the question's root octet */
+	mb_rr_tail(&m, DNSB_TYPE_OPT, 4096, 0, 0);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_OPT_OWNER);
+
+	/* Options: one whole, then a header cut, then a length overrun. */
+	mb_header(&m, 0, 1, 0, 0, 1);
+	mb_question(&m);
+	mb_put8(&m, 0);
+	mb_rr_tail(&m, DNSB_TYPE_OPT, 1232, 0x8000, 4 + 8 + 2);
+	mb_put16(&m, 10);
+	mb_put16(&m, 8);
+	mb_put(&m, "12345678", 8);
+	mb_put16(&m, 12);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_OPT_OPTIONS);
+	mb_header(&m, 0, 1, 0, 0, 1);
+	mb_question(&m);
+	mb_put8(&m, 0);
+	mb_rr_tail(&m, DNSB_TYPE_OPT, 1232, 0x8000, 4 + 7);
+	mb_put16(&m, 10);
+	mb_put16(&m, 8);
+	mb_put(&m, "1234567", 7);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_OPT_OPTIONS);
+	mb_header(&m, 0, 1, 0, 0, 1);
+	mb_question(&m);
+	mb_put8(&m, 0);
+	mb_rr_tail(&m, DNSB_TYPE_OPT, 1232, 0x8000, 4 + 8);
+	mb_put16(&m, 10);
+	mb_put16(&m, 8);
+	mb_put(&m, "12345678", 8);
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	assert_int_equal(d.opt_n_options, 1);
+	assert_int_equal(d.opt_udp_size, 1232);
+}
+
+static void test_trailing_bytes(void **st)
+{
+	(void)st;
+	struct msg m;
+	struct dnsb_dns d;
+
+	mb_header(&m, 0, 1, 0, 0, 1);
+	mb_question(&m);
+	mb_opt(&m, 4096, 0);
+	uint32_t end = m.len;
+	mb_put(&m, "junk", 4);
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	assert_int_equal(d.msg_end, end);
+}
+
+/* Every prefix of the big answer: a reason, never a read past the end. */
+static void test_every_prefix(void **st)
+{
+	(void)st;
+	static struct fx f;
+	struct dnsb_dns d;
+	uint32_t n;
+	const uint8_t *m = fx_dns("r6_big", &f, &n);
+	for (uint32_t k = 0; k < n; k++) {
+		enum dnsb_reason r = dnsb_dns_parse(m, k, &d);
+		assert_true(dnsb_reason_is_malformed(r));
+	}
+	assert_int_equal(dnsb_dns_parse(m, n, &d), DNSB_R_OK);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_query_fixture),     cmocka_unit_test(test_response_fixture),
+		cmocka_unit_test(test_header_and_counts), cmocka_unit_test(test_names),
+		cmocka_unit_test(test_pointers),          cmocka_unit_test(test_pointer_budget),
+		cmocka_unit_test(test_compressed_length), cmocka_unit_test(test_records_truncated),
+		cmocka_unit_test(test_opt_rules),         cmocka_unit_test(test_trailing_bytes),
+		cmocka_unit_test(test_every_prefix),
+	};
+	return cmocka_run_group_tests_name("dns_wire", tests, NULL, NULL);
+}
