@@ -83,8 +83,9 @@ setup:
 tests-build: $(UNIT_BIN) $(REPLAY_BIN) $(TOOLS_BIN)
 
 # Unit tests: no root needed.
+GOLDEN := $(wildcard tests/golden/test_*.py)
 test-unit: $(UNIT_BIN) $(REPLAY_BIN) $(TOOLS_BIN)
-	@toolchain/run-tests $(BUILD) $(UNIT_BIN) $(REPLAY_BIN)
+	@DNSB_BUILD=$(BUILD) toolchain/run-tests $(BUILD) $(UNIT_BIN) $(REPLAY_BIN) $(GOLDEN)
 
 # The same tests under ASan + UBSan, built with clang.
 test-san:

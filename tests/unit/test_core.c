@@ -339,6 +339,38 @@ static void test_reason_names(void **st)
 	assert_int_equal(DNSB_REASON_COUNT, DNSB_R__END - 1);
 }
 
+/* docs/counters.md documents every reason, and names nothing else. */
+static void test_counters_documented(void **st)
+{
+	(void)st;
+	char path[512], line[1024];
+	snprintf(path, sizeof(path), "%s/../../docs/counters.md", fx_data_dir());
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	int documented[DNSB_R__END] = { 0 };
+	unsigned rows = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "| `", 3) != 0)
+			continue;
+		char *end = strchr(line + 3, '`');
+		assert_non_null(end);
+		*end = 0;
+		int found = 0;
+		for (int r = 1; r < DNSB_R__END; r++)
+			if (!strcmp(line + 3, dnsb_reason_name((enum dnsb_reason)r)))
+				documented[r] = found = 1;
+		if (!found)
+			fail_msg("docs/counters.md names unknown counter %s", line + 3);
+		rows++;
+	}
+	fclose(f);
+	for (int r = 1; r < DNSB_R__END; r++)
+		if (!documented[r])
+			fail_msg("counter %s is not in docs/counters.md",
+				 dnsb_reason_name((enum dnsb_reason)r));
+	assert_int_equal(rows, DNSB_REASON_COUNT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_every_reason_reached),
 		cmocka_unit_test(test_truncation_details),
 		cmocka_unit_test(test_reason_names),
+		cmocka_unit_test(test_counters_documented),
 	};
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
