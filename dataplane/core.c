@@ -3,14 +3,28 @@
 
 #include "core.h"
 #include "edns_rewrite.h"
+#include "events.h"
 #include "tc_synth.h"
+#include "tcp_mss.h"
 
 #define DNSB_X_NAME(e, n, h) n,
 #define DNSB_X_HELP(e, n, h) h,
 static const char *const reason_names[] = { "ok", DNSB_REASON_LIST(DNSB_X_NAME) };
 static const char *const reason_help[] = { "", DNSB_REASON_LIST(DNSB_X_HELP) };
+static const char *const event_names[] = { DNSB_EVENT_LIST(DNSB_X_NAME) };
+static const char *const event_help[] = { DNSB_EVENT_LIST(DNSB_X_HELP) };
 #undef DNSB_X_NAME
 #undef DNSB_X_HELP
+
+const char *dnsb_event_name(enum dnsb_event e)
+{
+	return (unsigned)e < DNSB_EV__END ? event_names[e] : "?";
+}
+
+const char *dnsb_event_help(enum dnsb_event e)
+{
+	return (unsigned)e < DNSB_EV__END ? event_help[e] : "?";
+}
 
 const char *dnsb_reason_name(enum dnsb_reason r)
 {
@@ -116,13 +130,9 @@ static enum dnsb_verdict do_response(uint8_t *frame, enum dnsb_dir dir,
 	}
 }
 
-enum dnsb_verdict dnsb_process(uint8_t *frame, uint32_t len, uint32_t cap, enum dnsb_dir dir,
-			       uint64_t now_ns, const struct dnsb_policy *pol,
-			       const struct dnsb_query_hint *hint, struct dnsb_result *res)
+enum dnsb_stage dnsb_inspect(const uint8_t *frame, uint32_t len, const struct dnsb_policy *pol,
+			     struct dnsb_result *res)
 {
-	(void)now_ns; /* no timed state yet: fragments and correlation use it */
-	assert(len <= cap);
-	(void)cap;    /* every rewrite so far keeps or shrinks the frame */
 	res->len = len;
 	res->is_dns = 0;
 	res->dns_port_dst = 0;
@@ -131,25 +141,52 @@ enum dnsb_verdict dnsb_process(uint8_t *frame, uint32_t len, uint32_t cap, enum 
 
 	enum dnsb_reason r = dnsb_pkt_parse(frame, len, &res->pkt);
 	if (r != DNSB_R_OK)
-		return finish(res, DNSB_V_PASS, r);
+		return finish(res, DNSB_V_PASS, r), DNSB_STAGE_DONE;
 	const struct dnsb_pkt *p = &res->pkt;
 	if (p->frag)
-		return finish(res, DNSB_V_PASS, DNSB_R_PASS_FRAGMENT);
+		return finish(res, DNSB_V_PASS, DNSB_R_PASS_FRAGMENT), DNSB_STAGE_DONE;
 	if (!p->has_l4)
-		return finish(res, DNSB_V_PASS, DNSB_R_PASS_NON_DNS);
+		return finish(res, DNSB_V_PASS, DNSB_R_PASS_NON_DNS), DNSB_STAGE_DONE;
 
 	int to_dns = dnsb_policy_is_dns_port(pol, p->dport);
 	if (!to_dns && !dnsb_policy_is_dns_port(pol, p->sport))
-		return finish(res, DNSB_V_PASS, DNSB_R_PASS_NON_DNS);
-	if (p->proto == DNSB_IPPROTO_TCP)
-		return finish(res, DNSB_V_PASS, DNSB_R_PASS_DNS_TCP);
+		return finish(res, DNSB_V_PASS, DNSB_R_PASS_NON_DNS), DNSB_STAGE_DONE;
 	res->dns_port_dst = (uint8_t)to_dns;
+	if (p->proto == DNSB_IPPROTO_TCP)
+		return DNSB_STAGE_TCP_DNS;
 
 	r = dnsb_dns_parse(frame + p->pl_off, p->pl_len, &res->dns);
 	if (r != DNSB_R_OK)
-		return finish(res, DNSB_V_PASS, r);
+		return finish(res, DNSB_V_PASS, r), DNSB_STAGE_DONE;
 	res->is_dns = 1;
-	if (dnsb_dns_is_response(&res->dns))
-		return do_response(frame, dir, pol, hint, res);
-	return do_query(frame, dir, pol, res);
+	return DNSB_STAGE_UDP_DNS;
+}
+
+enum dnsb_verdict dnsb_act(uint8_t *frame, enum dnsb_stage stage, enum dnsb_dir dir,
+			   const struct dnsb_policy *pol, const struct dnsb_query_hint *hint,
+			   struct dnsb_result *res)
+{
+	switch (stage) {
+	case DNSB_STAGE_UDP_DNS:
+		if (dnsb_dns_is_response(&res->dns))
+			return do_response(frame, dir, pol, hint, res);
+		return do_query(frame, dir, pol, res);
+	case DNSB_STAGE_TCP_DNS:
+		if (pol->tcp_mss && dnsb_tcp_mss_clamp(frame, &res->pkt, pol->tcp_mss))
+			return finish(res, DNSB_V_MODIFIED, DNSB_R_TCP_MSS_CLAMPED);
+		return finish(res, DNSB_V_PASS, DNSB_R_PASS_DNS_TCP);
+	default:
+		return res->verdict;
+	}
+}
+
+enum dnsb_verdict dnsb_process(uint8_t *frame, uint32_t len, uint32_t cap, enum dnsb_dir dir,
+			       uint64_t now_ns, const struct dnsb_policy *pol,
+			       const struct dnsb_query_hint *hint, struct dnsb_result *res)
+{
+	(void)now_ns; /* the stateless core keeps no timed state */
+	assert(len <= cap);
+	(void)cap;    /* every rewrite keeps or shrinks the frame */
+	enum dnsb_stage st = dnsb_inspect(frame, len, pol, res);
+	return dnsb_act(frame, st, dir, pol, hint, res);
 }

@@ -47,6 +47,7 @@ struct dnsb_policy {
 	uint16_t edns_max;    /**< clamp advertised size to this; 0 = off */
 	uint16_t edns_floor;  /**< raise advertised size to this; 0 = off */
 	uint16_t path_limit;  /**< largest DNS payload toward clients; 0 = client's size only */
+	uint16_t tcp_mss;     /**< clamp the MSS of TCP/53 SYNs to this; 0 = off */
 };
 
 /** What is known of the query a response answers (from correlation). */
@@ -68,6 +69,13 @@ struct dnsb_result {
 	struct dnsb_dns dns;
 };
 
+/** What dnsb_inspect() found: whether the policy has anything to act on. */
+enum dnsb_stage {
+	DNSB_STAGE_DONE = 0, /**< outcome final: res->verdict and res->reason set */
+	DNSB_STAGE_UDP_DNS,  /**< a DNS message over UDP, parsed into res->dns */
+	DNSB_STAGE_TCP_DNS,  /**< a TCP segment to or from a DNS port */
+};
+
 /** Fill @p pol with the defaults: port 53, clamp 1232, no floor, truncate. */
 void dnsb_policy_default(struct dnsb_policy *pol);
 
@@ -75,7 +83,22 @@ void dnsb_policy_default(struct dnsb_policy *pol);
 int dnsb_policy_is_dns_port(const struct dnsb_policy *pol, uint16_t port);
 
 /**
- * Process one frame.
+ * First half of dnsb_process(): parse @p frame (not modified) and decide
+ * whether it is DNS the policy may act on. Fills res->pkt, res->dns.
+ */
+enum dnsb_stage dnsb_inspect(const uint8_t *frame, uint32_t len, const struct dnsb_policy *pol,
+			     struct dnsb_result *res);
+
+/**
+ * Second half of dnsb_process(): apply @p pol to what dnsb_inspect()
+ * returned as @p stage, rewriting @p frame in place when needed.
+ */
+enum dnsb_verdict dnsb_act(uint8_t *frame, enum dnsb_stage stage, enum dnsb_dir dir,
+			   const struct dnsb_policy *pol, const struct dnsb_query_hint *hint,
+			   struct dnsb_result *res);
+
+/**
+ * Process one frame: dnsb_inspect() then dnsb_act().
  * @param frame   the frame, owned by the caller; rewritten in place when
  *                the verdict is MODIFIED or REPLY.
  * @param len     bytes of the frame.

@@ -40,6 +40,8 @@
 	  "queries whose advertised EDNS UDP size was raised to the floor")  \
 	X(TC_SYNTHESIZED, "tc_synthesized",                                  \
 	  "oversized responses replaced by a TC=1 answer")                   \
+	X(TCP_MSS_CLAMPED, "tcp_mss_clamped",                                \
+	  "TCP/53 SYNs whose MSS option was lowered to the configured clamp") \
 	X(DROP_OVERSIZE, "drop_oversize",                                    \
 	  "oversized DNS responses dropped by the oversize policy")          \
 	X(BAD_L2, "bad_l2",                                                  \

@@ -60,6 +60,13 @@ int ref_udp_checksum_ok(const uint8_t *f, uint32_t l3, uint32_t l4)
 	return ref_fold(s) == 0xffff;
 }
 
+int ref_tcp_checksum_ok(const uint8_t *f, uint32_t l3, uint32_t l4, uint32_t seglen)
+{
+	uint64_t s = (f[l3] >> 4) == 4 ? ref_sum(f + l3 + 12, 8) : ref_sum(f + l3 + 8, 32);
+	s += 6 + seglen + ref_sum(f + l4, seglen);
+	return ref_fold(s) == 0xffff;
+}
+
 int ref_ip4_checksum_ok(const uint8_t *f, uint32_t l3)
 {
 	return ref_fold(ref_sum(f + l3, (uint32_t)(f[l3] & 0xf) * 4)) == 0xffff;

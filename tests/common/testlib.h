@@ -30,6 +30,9 @@ const char *fx_data_dir(void);
  */
 int ref_udp_checksum_ok(const uint8_t *frame, uint32_t l3_off, uint32_t l4_off);
 
+/** Verify the TCP checksum of the @p seglen-octet segment at @p l4_off. */
+int ref_tcp_checksum_ok(const uint8_t *frame, uint32_t l3_off, uint32_t l4_off, uint32_t seglen);
+
 /** Verify an IPv4 header checksum with the reference sum. */
 int ref_ip4_checksum_ok(const uint8_t *frame, uint32_t l3_off);
 

@@ -68,6 +68,8 @@ def udp6(dns, reply=False, ext=None):
 def w(name, pkts):
     if not isinstance(pkts, list):
         pkts = [pkts]
+    for i, p in enumerate(pkts):
+        p.time = 1700000000 + i  # fixed, so regenerating changes nothing
     wrpcap(os.path.join(OUT, name + ".pcap"), pkts)
 
 
@@ -129,6 +131,10 @@ def main():
     w("udp_other", ETH / IP(src=C4, dst=S4) / UDP(sport=40000, dport=123) / Raw(b"\x23" + b"\0" * 47))
     w("tcp53_syn", ETH / IP(src=C4, dst=S4) / TCP(sport=40001, dport=53, flags="S",
                                                   options=[("MSS", 1460)]))
+    w("tcp53_syn_nop", ETH / IPv6(src=C6, dst=S6) / TCP(sport=40002, dport=53, flags="S",
+                                                        options=[("NOP", None), ("MSS", 1460),
+                                                                 ("NOP", None), ("NOP", None),
+                                                                 ("NOP", None)]))
     w("tcp6_other", ETH / IPv6(src=C6, dst=S6) / TCP(sport=40001, dport=443, flags="S"))
     # A padded minimum-size frame: Ethernet padding after the IP datagram.
     small = ETH / IP(src=C4, dst=S4) / UDP(sport=40000, dport=53) / DNS(id=1, qd=None)
