@@ -42,6 +42,27 @@ $(CORE_LIB): $(CORE_OBJ)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
+# ---- the daemon: control plane and DPDK platform
+DPDK_CFLAGS = $(shell pkg-config --cflags libdpdk)
+DPDK_LIBS = $(shell pkg-config --libs libdpdk)
+LIBCONFIG_CFLAGS = $(shell pkg-config --cflags libconfig)
+LIBCONFIG_LIBS = $(shell pkg-config --libs libconfig)
+DAEMON_SRC := $(wildcard platform/*.c) control/config.c control/report.c control/telemetry.c
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o)
+DAEMON := $(BUILD)/dnsbump
+
+$(BUILD)/obj/platform/%.o: platform/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Idataplane -Icontrol -Iplatform $(DPDK_CFLAGS) $(LIBCONFIG_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/control/%.o: control/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Idataplane -Icontrol -Iplatform $(DPDK_CFLAGS) $(LIBCONFIG_CFLAGS) -c $< -o $@
+
+$(DAEMON): $(DAEMON_OBJ) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $^ -o $@ $(DPDK_LIBS) $(LIBCONFIG_LIBS) -lpcap
+
 # ---- test support and tools built on the core alone
 COMMON_SRC := $(wildcard tests/common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
@@ -75,7 +96,7 @@ $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(COMMON_OBJ) $(CORE_LIB)
 
 .SECONDARY:
 .PHONY: all setup test test-unit test-san test-fuzz-replay fuzz fuzz-run demo clean
-all: $(CORE_LIB) $(TOOLS_BIN)
+all: $(CORE_LIB) $(DAEMON) $(TOOLS_BIN)
 
 setup:
 	@toolchain/setup

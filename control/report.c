@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <inttypes.h>
+
+#include "report.h"
+
+/* Config paths come from the command line: escape what JSON needs. */
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void dnsb_report_json(FILE *f, const char *mode, const char *config, const struct dnsb_totals *t,
+		      long long mbufs_in_use)
+{
+	fprintf(f, "{\"mode\": ");
+	json_string(f, mode);
+	fprintf(f, ", \"config\": ");
+	json_string(f, config);
+	fprintf(f, ", \"counters\": {");
+	const char *sep = "";
+	for (unsigned i = 0; i < DNSB_WC__END; i++, sep = ", ")
+		fprintf(f, "%s\"%s\": %" PRIu64, sep, dnsb_wc_name(i), t->wc[i]);
+	for (int r = 1; r < DNSB_R__END; r++)
+		fprintf(f, ", \"%s\": %" PRIu64, dnsb_reason_name((enum dnsb_reason)r), t->reasons[r]);
+	for (int e = 0; e < DNSB_EV__END; e++)
+		fprintf(f, ", \"%s\": %" PRIu64, dnsb_event_name((enum dnsb_event)e), t->events[e]);
+	fprintf(f, "}");
+	if (mbufs_in_use >= 0)
+		fprintf(f, ", \"mbufs_in_use_at_exit\": %lld", mbufs_in_use);
+	fprintf(f, "}\n");
+}
+
+static void row(FILE *f, const char *name, uint64_t v, const char *help)
+{
+	if (v)
+		fprintf(f, "  %-24s %12" PRIu64 "  %s\n", name, v, help);
+}
+
+void dnsb_report_table(FILE *f, const struct dnsb_totals *t)
+{
+	fprintf(f, "frames\n");
+	for (unsigned i = 0; i < DNSB_WC__END; i++)
+		row(f, dnsb_wc_name(i), t->wc[i], dnsb_wc_help(i));
+	fprintf(f, "outcomes (one per frame)\n");
+	for (int r = 1; r < DNSB_R__END; r++)
+		row(f, dnsb_reason_name((enum dnsb_reason)r), t->reasons[r],
+		    dnsb_reason_help((enum dnsb_reason)r));
+	fprintf(f, "events\n");
+	for (int e = 0; e < DNSB_EV__END; e++)
+		row(f, dnsb_event_name((enum dnsb_event)e), t->events[e],
+		    dnsb_event_help((enum dnsb_event)e));
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_telemetry.h>
+
+#include "../platform/app.h"
+#include "config.h"
+#include "report.h"
+#include "telemetry.h"
+
+#define DNSBUMP_VERSION "0.1"
+
+/* Set once before the endpoints are registered; read-only afterwards. */
+static const struct dnsb_app *tel_app;
+
+static void add_totals(struct rte_tel_data *d, const struct dnsb_totals *t)
+{
+	for (unsigned i = 0; i < DNSB_WC__END; i++)
+		rte_tel_data_add_dict_u64(d, dnsb_wc_name(i), t->wc[i]);
+	for (int r = 1; r < DNSB_R__END; r++)
+		rte_tel_data_add_dict_u64(d, dnsb_reason_name((enum dnsb_reason)r), t->reasons[r]);
+	for (int e = 0; e < DNSB_EV__END; e++)
+		rte_tel_data_add_dict_u64(d, dnsb_event_name((enum dnsb_event)e), t->events[e]);
+}
+
+static int cb_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct dnsb_totals t;
+	(void)cmd;
+	(void)params;
+	dnsb_app_totals(tel_app, t.reasons, t.events, t.wc);
+	rte_tel_data_start_dict(d);
+	add_totals(d, &t);
+	return 0;
+}
+
+/* Per-lcore counters: "lcores" lists the worker lcores and each counter is
+ * an array in that order (this DPDK's containers are arrays only). */
+static int cb_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	const struct dnsb_app *app = tel_app;
+	rte_tel_data_start_dict(d);
+	struct rte_tel_data *ids = rte_tel_data_alloc();
+	if (!ids)
+		return -ENOMEM;
+	rte_tel_data_start_array(ids, RTE_TEL_U64_VAL);
+	for (unsigned i = 0; i < app->n_workers; i++)
+		rte_tel_data_add_array_u64(ids, app->workers[i].lcore);
+	rte_tel_data_add_dict_container(d, "lcores", ids, 0);
+
+	for (int kind = 0; kind < 3; kind++) {
+		unsigned n = kind == 0 ? DNSB_WC__END : kind == 1 ? DNSB_R__END : DNSB_EV__END;
+		for (unsigned c = kind == 1 ? 1 : 0; c < n; c++) {
+			struct rte_tel_data *a = rte_tel_data_alloc();
+			if (!a)
+				return -ENOMEM;
+			rte_tel_data_start_array(a, RTE_TEL_U64_VAL);
+			for (unsigned i = 0; i < app->n_workers; i++) {
+				const struct dnsb_worker *w = &app->workers[i];
+				const uint64_t *src = kind == 0 ? &w->wc[c]
+						    : kind == 1 ? &w->engine.reasons[c]
+								: &w->engine.events[c];
+				rte_tel_data_add_array_u64(a, __atomic_load_n(src, __ATOMIC_RELAXED));
+			}
+			const char *name = kind == 0 ? dnsb_wc_name(c)
+					 : kind == 1 ? dnsb_reason_name((enum dnsb_reason)c)
+						     : dnsb_event_name((enum dnsb_event)c);
+			rte_tel_data_add_dict_container(d, name, a, 0);
+		}
+	}
+	return 0;
+}
+
+static int cb_config(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	const struct dnsb_app *app = tel_app;
+	const struct dnsb_policy *p = &app->policy;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "config_file", app->cfg.path);
+	rte_tel_data_add_dict_int(d, "edns_clamp", p->edns_max);
+	rte_tel_data_add_dict_int(d, "edns_floor", p->edns_floor);
+	rte_tel_data_add_dict_string(d, "oversize", dnsb_oversize_name(p->oversize));
+	rte_tel_data_add_dict_int(d, "path_limit", p->path_limit);
+	rte_tel_data_add_dict_int(d, "tcp_mss_clamp", p->tcp_mss);
+	rte_tel_data_add_dict_int(d, "query_table_size", (int)app->cfg.query_table_size);
+	rte_tel_data_add_dict_int(d, "query_timeout_ms", (int)app->cfg.query_timeout_ms);
+	struct rte_tel_data *ports = rte_tel_data_alloc();
+	if (!ports)
+		return -ENOMEM;
+	rte_tel_data_start_array(ports, RTE_TEL_INT_VAL);
+	for (unsigned i = 0; i < p->n_dns_ports; i++)
+		rte_tel_data_add_array_int(ports, p->dns_ports[i]);
+	rte_tel_data_add_dict_container(d, "dns_ports", ports, 0);
+	return 0;
+}
+
+static int cb_info(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	const struct dnsb_app *app = tel_app;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "version", DNSBUMP_VERSION);
+	rte_tel_data_add_dict_string(d, "mode", app->offline ? "offline" : "live");
+	rte_tel_data_add_dict_u64(d, "uptime_s", (rte_rdtsc() - app->start_tsc) / app->tsc_hz);
+	rte_tel_data_add_dict_int(d, "workers", (int)app->n_workers);
+	struct rte_tel_data *ports = rte_tel_data_alloc();
+	if (!ports)
+		return -ENOMEM;
+	rte_tel_data_start_array(ports, RTE_TEL_STRING_VAL);
+	for (unsigned i = 0; i < app->cfg.n_ports; i++)
+		rte_tel_data_add_array_string(ports, app->cfg.ports[i].name);
+	rte_tel_data_add_dict_container(d, "ports", ports, 0);
+	return 0;
+}
+
+int dnsb_telemetry_init(const struct dnsb_app *app)
+{
+	tel_app = app;
+	if (rte_telemetry_register_cmd("/dnsbump/stats", cb_stats,
+				       "Counters summed over workers. No parameters") ||
+	    rte_telemetry_register_cmd("/dnsbump/lcores", cb_lcores,
+				       "Counters per worker lcore, as arrays in 'lcores' order") ||
+	    rte_telemetry_register_cmd("/dnsbump/config", cb_config, "Policy in force") ||
+	    rte_telemetry_register_cmd("/dnsbump/info", cb_info, "Version, mode, uptime, ports"))
+		return -1;
+	return 0;
+}

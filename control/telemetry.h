@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file telemetry.h
+ * DPDK telemetry endpoints under /dnsbump/, so dnsbumpctl and plain
+ * dpdk-telemetry.py read the daemon's counters and settings.
+ */
+#ifndef DNSBUMP_TELEMETRY_H
+#define DNSBUMP_TELEMETRY_H
+
+struct dnsb_app;
+
+/** Register the endpoints; they read @p app until the process exits. */
+int dnsb_telemetry_init(const struct dnsb_app *app);
+
+#endif

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file app.h
+ * The daemon's state: configuration, ports, and one cache-aligned worker
+ * record per lcore. Workers write only their own record; the control plane
+ * reads the counters (64-bit, monotonic) and never writes them.
+ */
+#ifndef DNSBUMP_APP_H
+#define DNSBUMP_APP_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "config.h"
+#include "engine.h"
+#include "worker_counters.h"
+
+#define DNSB_MAX_RXQ_PER_WORKER (2 * DNSB_MAX_PAIRS)
+
+/** One RX queue a worker polls, and where its frames go. */
+struct dnsb_rxq {
+	uint16_t port, queue;
+	uint16_t out_port;     /**< the other port of the pair (itself offline) */
+	uint8_t dir;           /**< enum dnsb_dir of frames arriving here */
+};
+
+/** Frames buffered for one port's TX queue. */
+struct dnsb_txbuf {
+	uint16_t queue;
+	uint16_t n;
+	struct rte_mbuf *m[DNSB_MAX_BURST];
+};
+
+struct dnsb_worker {
+	struct dnsb_engine engine;
+	uint64_t wc[DNSB_WC__END];
+	unsigned lcore;
+	unsigned n_rxq;
+	struct dnsb_rxq rxq[DNSB_MAX_RXQ_PER_WORKER];
+	struct dnsb_txbuf tx[RTE_MAX_ETHPORTS > DNSB_MAX_PORTS ? DNSB_MAX_PORTS : RTE_MAX_ETHPORTS];
+	uint16_t port_index[RTE_MAX_ETHPORTS]; /**< DPDK port id -> tx[] index */
+	void *qt_mem;
+	volatile int done;     /**< set by the worker when it has left its loop */
+} __rte_cache_aligned;
+
+struct dnsb_app {
+	struct dnsb_config cfg;
+	struct dnsb_policy policy;
+	struct rte_mempool *pool;
+	unsigned n_ports;
+	unsigned n_started;                 /**< ports started, closed at exit */
+	uint16_t port_id[DNSB_MAX_PORTS];   /**< config port index -> DPDK port id */
+	unsigned n_workers;
+	struct dnsb_worker *workers;        /**< n_workers records */
+	/* offline mode */
+	int offline;
+	uint64_t offline_total;             /**< frames in the input capture */
+	int ts_offset;                      /**< mbuf timestamp dynfield, -1 if none */
+	uint64_t ts_flag;
+	uint64_t tsc_hz;
+	uint64_t start_tsc;
+	volatile int quit;
+};
+
+/** Sum every worker's counters into the three arrays (zeroed first). */
+void dnsb_app_totals(const struct dnsb_app *app, uint64_t reasons[DNSB_R__END],
+		     uint64_t events[DNSB_EV__END], uint64_t wc[DNSB_WC__END]);
+
+/** Name and help of a worker counter. */
+const char *dnsb_wc_name(unsigned i);
+const char *dnsb_wc_help(unsigned i);
+
+#endif

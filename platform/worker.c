@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_prefetch.h>
+
+#include "worker.h"
+
+#define PREFETCH_AHEAD 3
+
+static void tx_flush(struct dnsb_worker *w, uint16_t port, struct dnsb_txbuf *b)
+{
+	if (!b->n)
+		return;
+	uint16_t sent = rte_eth_tx_burst(port, b->queue, b->m, b->n);
+	w->wc[DNSB_WC_TX_PACKETS] += sent;
+	if (unlikely(sent < b->n)) {
+		w->wc[DNSB_WC_DROP_TX_FULL] += (uint64_t)(b->n - sent);
+		rte_pktmbuf_free_bulk(&b->m[sent], b->n - sent);
+	}
+	b->n = 0;
+}
+
+static void tx_flush_all(struct dnsb_worker *w, const struct dnsb_app *app)
+{
+	for (unsigned i = 0; i < app->n_ports; i++)
+		tx_flush(w, app->port_id[i], &w->tx[i]);
+}
+
+static inline void tx_send(struct dnsb_worker *w, uint16_t port, struct rte_mbuf *m,
+			   unsigned burst)
+{
+	struct dnsb_txbuf *b = &w->tx[w->port_index[port]];
+	b->m[b->n++] = m;
+	if (b->n >= burst)
+		tx_flush(w, port, b);
+}
+
+/* Offline: the capture's timestamp (microseconds) when the driver gave one. */
+static inline uint64_t frame_time(struct dnsb_worker *w, const struct dnsb_app *app,
+				  const struct rte_mbuf *m, uint64_t now_ns)
+{
+	if (!app->offline)
+		return now_ns;
+	if (likely(app->ts_offset >= 0 && (m->ol_flags & app->ts_flag)))
+		return *RTE_MBUF_DYNFIELD(m, app->ts_offset, const rte_mbuf_timestamp_t *) * 1000;
+	w->wc[DNSB_WC_OFFLINE_NO_TIMESTAMP]++;
+	return now_ns;
+}
+
+static inline void handle(struct dnsb_worker *w, const struct dnsb_app *app,
+			  const struct dnsb_rxq *q, struct rte_mbuf *m, uint64_t now_ns)
+{
+	struct dnsb_result res;
+	unsigned burst = app->cfg.burst;
+
+	if (unlikely(m->nb_segs > 1)) {
+		w->wc[DNSB_WC_PASS_MULTISEG]++;
+		tx_send(w, q->out_port, m, burst);
+		return;
+	}
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = m->data_len;
+	uint32_t cap = len + rte_pktmbuf_tailroom(m);
+	switch (dnsb_engine_process(&w->engine, d, len, cap, (enum dnsb_dir)q->dir,
+				    frame_time(w, app, m, now_ns), &res)) {
+	case DNSB_V_PASS:
+		tx_send(w, q->out_port, m, burst);
+		break;
+	case DNSB_V_MODIFIED:
+		m->data_len = (uint16_t)res.len;
+		m->pkt_len = res.len;
+		tx_send(w, q->out_port, m, burst);
+		break;
+	case DNSB_V_REPLY:
+		m->data_len = (uint16_t)res.len;
+		m->pkt_len = res.len;
+		tx_send(w, q->port, m, burst);
+		break;
+	default:
+		rte_pktmbuf_free(m);
+		break;
+	}
+}
+
+int dnsb_worker_main(void *arg)
+{
+	struct dnsb_worker_arg *a = arg;
+	struct dnsb_app *app = a->app;
+	struct dnsb_worker *w = a->w;
+	struct rte_mbuf *pkts[DNSB_MAX_BURST];
+	const uint16_t burst = (uint16_t)app->cfg.burst;
+	const uint64_t drain_tsc = app->tsc_hz * app->cfg.drain_us / 1000000 + 1;
+	const double ns_per_tsc = 1e9 / (double)app->tsc_hz;
+	uint64_t prev = rte_rdtsc();
+
+	while (!app->quit) {
+		uint64_t cur = rte_rdtsc();
+		if (unlikely(cur - prev > drain_tsc)) {
+			tx_flush_all(w, app);
+			prev = cur;
+		}
+		uint64_t now_ns = (uint64_t)((double)(cur - app->start_tsc) * ns_per_tsc);
+		for (unsigned i = 0; i < w->n_rxq; i++) {
+			const struct dnsb_rxq *q = &w->rxq[i];
+			uint16_t n = rte_eth_rx_burst(q->port, q->queue, pkts, burst);
+			if (!n)
+				continue;
+			w->wc[DNSB_WC_RX_PACKETS] += n;
+			uint16_t j;
+			for (j = 0; j < PREFETCH_AHEAD && j < n; j++)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
+			for (j = 0; j + PREFETCH_AHEAD < n; j++) {
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[j + PREFETCH_AHEAD], void *));
+				handle(w, app, q, pkts[j], now_ns);
+			}
+			for (; j < n; j++)
+				handle(w, app, q, pkts[j], now_ns);
+		}
+		if (app->offline && w->wc[DNSB_WC_RX_PACKETS] >= app->offline_total)
+			break;
+	}
+	tx_flush_all(w, app);
+	w->done = 1;
+	return 0;
+}
