@@ -19,7 +19,7 @@ static void json_string(FILE *f, const char *s)
 }
 
 void dnsb_report_json(FILE *f, const char *mode, const char *config, const struct dnsb_totals *t,
-		      long long mbufs_in_use)
+		      const struct dnsb_mbuf_use *mu)
 {
 	fprintf(f, "{\"mode\": ");
 	json_string(f, mode);
@@ -34,8 +34,9 @@ void dnsb_report_json(FILE *f, const char *mode, const char *config, const struc
 	for (int e = 0; e < DNSB_EV__END; e++)
 		fprintf(f, ", \"%s\": %" PRIu64, dnsb_event_name((enum dnsb_event)e), t->events[e]);
 	fprintf(f, "}");
-	if (mbufs_in_use >= 0)
-		fprintf(f, ", \"mbufs_in_use_at_exit\": %lld", mbufs_in_use);
+	if (mu)
+		fprintf(f, ", \"mbufs\": {\"start\": %lld, \"exit\": %lld, \"closed\": %lld}",
+			mu->start, mu->exit, mu->closed);
 	fprintf(f, "}\n");
 }
 

@@ -20,13 +20,19 @@ struct dnsb_totals {
 const char *dnsb_wc_name(unsigned i);
 const char *dnsb_wc_help(unsigned i);
 
+/** Mbufs in use from the pool: after the ports started, when the workers
+ * stopped (ports still open), and after the ports closed. */
+struct dnsb_mbuf_use {
+	long long start, exit, closed;
+};
+
 /**
  * Write @p t as one JSON object: {"mode": ..., "config": ..., "counters":
- * {name: value, ...}, "mbufs_in_use_at_exit": n}. @p mbufs_in_use < 0
- * leaves the last field out.
+ * {name: value, ...}, "mbufs": {"start": n, "exit": n, "closed": n}};
+ * "mbufs" is left out when @p mu is NULL.
  */
 void dnsb_report_json(FILE *f, const char *mode, const char *config, const struct dnsb_totals *t,
-		      long long mbufs_in_use);
+		      const struct dnsb_mbuf_use *mu);
 
 /** Write the non-zero counters of @p t as a table with help text. */
 void dnsb_report_table(FILE *f, const struct dnsb_totals *t);

@@ -51,6 +51,7 @@ struct dnsb_app {
 	struct rte_mempool *pool;
 	unsigned n_ports;
 	unsigned n_started;                 /**< ports started, closed at exit */
+	uint16_t n_txq[DNSB_MAX_PORTS];     /**< TX queues per port */
 	uint16_t port_id[DNSB_MAX_PORTS];   /**< config port index -> DPDK port id */
 	unsigned n_workers;
 	struct dnsb_worker *workers;        /**< n_workers records */

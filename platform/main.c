@@ -253,6 +253,7 @@ static int plan_and_start(struct dnsb_app *app, char *err, size_t errlen)
 				 app->offline ? "offline" : c->ports[i].name);
 			return -1;
 		}
+		app->n_txq[i] = ntxq[i];
 		if (dnsb_port_start(app->port_id[i], nrxq[i], ntxq[i], (uint16_t)c->rx_desc,
 				    (uint16_t)c->tx_desc, app->pool, err, errlen))
 			return -1;
@@ -387,6 +388,9 @@ int main(int argc, char **argv)
 	if (app.offline &&
 	    rte_mbuf_dyn_rx_timestamp_register(&app.ts_offset, &app.ts_flag) != 0)
 		app.ts_offset = -1;
+	/* Mbufs the drivers hold for their rings: at exit, before the ports
+	 * close, the pool must be back to this (nothing lost on the way). */
+	long long in_use_start = (long long)rte_mempool_in_use_count(app.pool);
 	if (dnsb_telemetry_init(&app))
 		fprintf(stderr, "dnsbump: telemetry endpoints not registered\n");
 
@@ -420,14 +424,18 @@ int main(int argc, char **argv)
 	app.quit = 1;
 	rte_eal_mp_wait_lcore();
 	for (unsigned i = 0; i < app.n_started; i++)
+		dnsb_port_reclaim_tx(app.port_id[i], app.n_txq[i]);
+	long long in_use_exit = (long long)rte_mempool_in_use_count(app.pool);
+	for (unsigned i = 0; i < app.n_started; i++)
 		dnsb_port_close(app.port_id[i]);
 	app.n_started = 0;
 
 	struct dnsb_totals t;
 	dnsb_app_totals(&app, t.reasons, t.events, t.wc);
-	long long in_use = (long long)rte_mempool_in_use_count(app.pool);
+	struct dnsb_mbuf_use mu = { in_use_start, in_use_exit,
+				    (long long)rte_mempool_in_use_count(app.pool) };
 	if (!app.offline || o.json)
-		dnsb_report_json(stdout, app.offline ? "offline" : "live", app.cfg.path, &t, in_use);
+		dnsb_report_json(stdout, app.offline ? "offline" : "live", app.cfg.path, &t, &mu);
 	else
 		dnsb_report_table(stdout, &t);
 	fflush(stdout);

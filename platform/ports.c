@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
@@ -96,6 +97,16 @@ int dnsb_port_start(uint16_t port, uint16_t n_rxq, uint16_t n_txq, uint16_t rx_d
 	if (rc && rc != -ENOTSUP)
 		RTE_LOG(WARNING, USER1, "port %u: promiscuous mode: %s\n", port, strerror(-rc));
 	return 0;
+}
+
+void dnsb_port_reclaim_tx(uint16_t port, uint16_t n_txq)
+{
+	for (int round = 0; round < 10; round++) {
+		for (uint16_t q = 0; q < n_txq; q++)
+			if (rte_eth_tx_done_cleanup(port, q, 0) == -ENOTSUP)
+				rte_eth_tx_burst(port, q, NULL, 0);
+		rte_delay_us_sleep(1000);
+	}
 }
 
 void dnsb_port_close(uint16_t port)

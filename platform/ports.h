@@ -21,6 +21,13 @@ int dnsb_port_start(uint16_t port, uint16_t n_rxq, uint16_t n_txq, uint16_t rx_d
 /** Largest RX queue count @p port supports for RSS (1 without RSS). */
 uint16_t dnsb_port_max_rxq(uint16_t port);
 
+/**
+ * Let TX queues 0..@p n_txq-1 of @p port hand back mbufs whose sending
+ * completed (drivers reclaim lazily, on the next burst). Call only when no
+ * worker uses the queues any more.
+ */
+void dnsb_port_reclaim_tx(uint16_t port, uint16_t n_txq);
+
 /** Stop and close @p port; errors are logged, not fatal. */
 void dnsb_port_close(uint16_t port);
 

@@ -1,0 +1,176 @@
+# shellcheck shell=bash
+# dnsbump lab: network namespaces, veth pairs, a real authoritative server
+# (Knot) and a real validating resolver (Unbound), with dnsbump in the
+# path. Sourced by the demo and the integration tests.
+#
+#   client ns (c0) ---- (bc) bump ns (bs) ---- (s0) server ns
+#
+# Every namespace is named with the run's prefix ($LAB); lab_down removes
+# only those, and ends only the processes this lab started (by PID).
+# Addresses come from 198.51.100.0/24 and 2001:db8:100::/64 only.
+
+LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+: "${LAB:=dbl$$}"
+: "${LAB_DIR:=$(mktemp -d /tmp/dnsbump-lab.XXXXXX)}"
+LAB_C=${LAB}c
+LAB_B=${LAB}b
+LAB_S=${LAB}s
+LAB_PIDS=()
+CLIENT4=198.51.100.10
+SERVER4=198.51.100.53
+CLIENT6=2001:db8:100::10
+SERVER6=2001:db8:100::53
+ZONE=dnsbump.test
+
+lab_log() { echo "lab: $*" >&2; }
+
+lab_need() {
+	local missing=()
+	for t in "$@"; do command -v "$t" >/dev/null || missing+=("$t"); done
+	if [ ${#missing[@]} -gt 0 ]; then
+		lab_log "missing: ${missing[*]} (run toolchain/setup)"
+		return 1
+	fi
+	[ "$(id -u)" -eq 0 ] || { lab_log "the lab needs root (network namespaces)"; return 1; }
+}
+
+# Quiet a veth end for DPDK or for exact captures: no offloads, no DAD.
+lab_quiet_if() {
+	local ns=$1 ifc=$2
+	ip netns exec "$ns" ethtool -K "$ifc" tx off rx off gro off gso off tso off >/dev/null 2>&1 || true
+}
+
+lab_ns() {
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+}
+
+# Build the three namespaces and the two links through the bump namespace.
+lab_up() {
+	lab_need ip ethtool knotd kdig || return 1
+	lab_ns "$LAB_C"
+	lab_ns "$LAB_B"
+	lab_ns "$LAB_S"
+	ip link add c0 netns "$LAB_C" type veth peer name bc netns "$LAB_B"
+	ip link add s0 netns "$LAB_S" type veth peer name bs netns "$LAB_B"
+	local n
+	for n in bc bs; do
+		ip -n "$LAB_B" link set "$n" arp off up
+		ip netns exec "$LAB_B" sysctl -qw "net.ipv6.conf.$n.disable_ipv6=1"
+		lab_quiet_if "$LAB_B" "$n"
+	done
+	ip -n "$LAB_C" addr add "$CLIENT4/24" dev c0
+	ip -n "$LAB_C" addr add "$CLIENT6/64" dev c0 nodad
+	ip -n "$LAB_C" link set c0 up
+	lab_quiet_if "$LAB_C" c0
+	ip -n "$LAB_S" addr add "$SERVER4/24" dev s0
+	ip -n "$LAB_S" addr add "$SERVER6/64" dev s0 nodad
+	ip -n "$LAB_S" link set s0 up
+	lab_quiet_if "$LAB_S" s0
+	lab_log "namespaces $LAB_C $LAB_B $LAB_S up, files in $LAB_DIR"
+}
+
+# Without dnsbump: bridge the two bump-side ends in the kernel.
+lab_bridge() {
+	ip -n "$LAB_B" link add br0 type bridge
+	ip -n "$LAB_B" link set bc master br0
+	ip -n "$LAB_B" link set bs master br0
+	ip -n "$LAB_B" link set br0 up
+}
+
+lab_unbridge() {
+	ip -n "$LAB_B" link del br0 2>/dev/null || true
+}
+
+# Signed zone and Knot in the server namespace.
+lab_server() {
+	"$LAB_ROOT"/toolchain/lab-zone "$LAB_DIR/zone" "$SERVER4" "$SERVER6" >/dev/null
+	mkdir -p "$LAB_DIR/knot"
+	cat >"$LAB_DIR/knot/knot.conf" <<KNOT
+server:
+    rundir: "$LAB_DIR/knot"
+    listen: [ $SERVER4@53, $SERVER6@53 ]
+    udp-max-payload: 4096
+    tcp-idle-timeout: 10
+log:
+  - target: stderr
+    any: warning
+database:
+    storage: "$LAB_DIR/knot"
+template:
+  - id: default
+    storage: "$LAB_DIR/zone"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+zone:
+  - domain: $ZONE
+    file: "$ZONE.zone.signed"
+KNOT
+	ip netns exec "$LAB_S" knotd -c "$LAB_DIR/knot/knot.conf" 2>"$LAB_DIR/knot/knotd.log" &
+	LAB_PIDS+=($!)
+	local i
+	for i in $(seq 50); do
+		ip netns exec "$LAB_S" kdig +short +timeout=1 +retry=0 @"$SERVER4" "$ZONE" SOA >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	lab_log "knotd did not answer"; cat "$LAB_DIR/knot/knotd.log" >&2
+	return 1
+}
+
+# dnsbump in the bump namespace on the two veth ends, with config $1.
+lab_bump() {
+	local cfg=$1 log=$LAB_DIR/dnsbump.log
+	ip netns exec "$LAB_B" "$LAB_ROOT"/build/dnsbump -c "$cfg" >"$LAB_DIR/dnsbump.json" 2>"$log" &
+	LAB_BUMP_PID=$!
+	LAB_PIDS+=("$LAB_BUMP_PID")
+	local i
+	for i in $(seq 100); do
+		grep -q 'dnsbump: running' "$log" 2>/dev/null && return 0
+		kill -0 "$LAB_BUMP_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	lab_log "dnsbump did not start:"; cat "$log" >&2
+	return 1
+}
+
+# Stop dnsbump (SIGINT) and wait for its final JSON.
+lab_bump_stop() {
+	[ -n "${LAB_BUMP_PID:-}" ] || return 0
+	kill -INT "$LAB_BUMP_PID" 2>/dev/null || true
+	local i
+	for i in $(seq 100); do
+		kill -0 "$LAB_BUMP_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$LAB_BUMP_PID" 2>/dev/null || true
+	wait "$LAB_BUMP_PID" 2>/dev/null || true
+	LAB_BUMP_PID=
+}
+
+# Write a dnsbump config for the lab's two veth ends; extra dns keys in $2.
+lab_bump_config() {
+	local out=$1 dns=${2:-}
+	cat >"$out" <<CFG
+eal = [ "--no-huge", "-m", "256", "--file-prefix", "$LAB", "--log-level", "lib.*:notice" ];
+ports = (
+  { name = "client"; device = "net_af_xdp0,iface=bc"; },
+  { name = "server"; device = "net_af_xdp1,iface=bs"; }
+);
+pairs = ( { client = "client"; server = "server"; } );
+workers = [ 1 ];
+mempool = { mbufs = 8191; cache = 128; };
+dns = { $dns };
+CFG
+}
+
+lab_down() {
+	lab_bump_stop
+	local p
+	for p in "${LAB_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${LAB_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	LAB_PIDS=()
+	for p in "$LAB_C" "$LAB_B" "$LAB_S"; do ip netns del "$p" 2>/dev/null || true; done
+	[ -n "${LAB_KEEP:-}" ] || rm -rf "$LAB_DIR"
+}
