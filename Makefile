@@ -95,18 +95,23 @@ $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(COMMON_OBJ) $(CORE_LIB)
 	$(CC) $(LDFLAGS_ALL) $^ -o $@
 
 .SECONDARY:
-.PHONY: all setup test test-unit test-san test-fuzz-replay fuzz fuzz-run demo clean
+.PHONY: all setup test test-unit test-san test-integration fuzz fuzz-run demo clean
 all: $(CORE_LIB) $(DAEMON) $(TOOLS_BIN)
 
 setup:
 	@toolchain/setup
 
-tests-build: $(UNIT_BIN) $(REPLAY_BIN) $(TOOLS_BIN)
 
 # Unit tests: no root needed.
-GOLDEN := $(wildcard tests/golden/test_*.py)
-test-unit: $(UNIT_BIN) $(REPLAY_BIN) $(TOOLS_BIN)
-	@DNSB_BUILD=$(BUILD) toolchain/run-tests $(BUILD) $(UNIT_BIN) $(REPLAY_BIN) $(GOLDEN)
+NOROOT_SCRIPTS := tests/golden/test_core_replay.py tests/config/test_config_check.py
+test-unit: $(UNIT_BIN) $(REPLAY_BIN) $(TOOLS_BIN) $(DAEMON)
+	@DNSB_BUILD=$(BUILD) toolchain/run-tests $(BUILD) $(UNIT_BIN) $(REPLAY_BIN) $(NOROOT_SCRIPTS)
+
+# Tests that run DPDK or build network namespaces: root, packages from
+# toolchain/setup. A missing package or privilege fails them, never skips.
+ROOT_SCRIPTS := tests/golden/test_offline_real.py $(wildcard tests/integration/test_*.sh)
+test-integration: $(DAEMON) $(TOOLS_BIN)
+	@DNSB_BUILD=$(BUILD) toolchain/run-tests $(BUILD) $(ROOT_SCRIPTS)
 
 # The same tests under ASan + UBSan, built with clang.
 test-san:
@@ -130,6 +135,7 @@ test: setup
 	$(MAKE) test-unit
 	$(MAKE) test-san
 	$(MAKE) fuzz-run
+	$(MAKE) test-integration
 	@echo "make test: all stages passed"
 
 demo: setup all

@@ -338,10 +338,6 @@ int dnsb_config_load(const char *path, int need_ports, struct dnsb_config *c, ch
 		   get_uint(&x, mp, "cache", 0, 512, 1, &c->mbuf_cache) ||
 		   get_uint(&x, mp, "data_room", 1024, 65535, 0, &c->data_room)))
 		goto out;
-	if (mp && c->mbuf_cache * 3 / 2 > c->mbufs) {
-		fail(&x, mp, "mempool.cache %u is too large for %u mbufs", c->mbuf_cache, c->mbufs);
-		goto out;
-	}
 	if (get_uint(&x, root, "burst", 1, DNSB_MAX_BURST, 0, &c->burst) ||
 	    get_uint(&x, root, "rx_desc", 64, 4096, 0, &c->rx_desc) ||
 	    get_uint(&x, root, "tx_desc", 64, 4096, 0, &c->tx_desc) ||

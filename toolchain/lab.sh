@@ -16,6 +16,7 @@ LAB_C=${LAB}c
 LAB_B=${LAB}b
 LAB_S=${LAB}s
 LAB_PIDS=()
+LAB_CAP_PIDS=()
 CLIENT4=198.51.100.10
 SERVER4=198.51.100.53
 CLIENT6=2001:db8:100::10
@@ -149,20 +150,48 @@ lab_bump_stop() {
 	LAB_BUMP_PID=
 }
 
-# Write a dnsbump config for the lab's two veth ends; extra dns keys in $2.
+# Write a dnsbump config for the lab's two veth ends: dns keys in $2, the
+# driver in $3 (af_xdp, the default, sees fragments as they are; af_packet
+# has the kernel reassemble IPv4 fragments first), EAL memory options in $4.
 lab_bump_config() {
-	local out=$1 dns=${2:-}
+	local out=$1 dns=${2:-} drv=${3:-af_xdp} mem=${4:-'"--no-huge", "-m", "256"'}
 	cat >"$out" <<CFG
-eal = [ "--no-huge", "-m", "256", "--file-prefix", "$LAB", "--log-level", "lib.*:notice" ];
+eal = [ $mem, "--file-prefix", "$LAB", "--log-level", "lib.*:notice" ];
 ports = (
-  { name = "client"; device = "net_af_xdp0,iface=bc"; },
-  { name = "server"; device = "net_af_xdp1,iface=bs"; }
+  { name = "client"; device = "net_${drv}0,iface=bc"; },
+  { name = "server"; device = "net_${drv}1,iface=bs"; }
 );
 pairs = ( { client = "client"; server = "server"; } );
 workers = [ 1 ];
 mempool = { mbufs = 8191; cache = 128; };
 dns = { $dns };
 CFG
+}
+
+# Capture on interface $2 of namespace $1 into $3 until lab_capture_stop.
+lab_capture() {
+	local log=$3.log i
+	ip netns exec "$1" tcpdump -Z root --immediate-mode -i "$2" -s 0 -U -w "$3" 2>"$log" &
+	LAB_CAP_PIDS+=($!)
+	LAB_PIDS+=($!)
+	for i in $(seq 50); do
+		grep -q "listening on" "$log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	lab_log "tcpdump on $2 did not start"
+	return 1
+}
+
+lab_capture_stop() {
+	sleep 0.3
+	local p
+	for p in "${LAB_CAP_PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+	LAB_CAP_PIDS=()
+}
+
+# Ask the running bump's telemetry: lab_telemetry /dnsbump/stats
+lab_telemetry() {
+	echo "$1" | timeout 10 dpdk-telemetry.py -f "$LAB" 2>/dev/null | tail -1
 }
 
 lab_down() {

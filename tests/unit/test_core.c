@@ -11,6 +11,7 @@
 
 #include "core.h"
 #include "events.h"
+#include "../../platform/worker_counters.h"
 #include "msgbuild.h"
 #include "testlib.h"
 #include "wire.h"
@@ -346,7 +347,12 @@ static void test_reason_names(void **st)
 	assert_int_equal(DNSB_REASON_COUNT, DNSB_R__END - 1);
 }
 
-/* docs/counters.md documents every reason, and names nothing else. */
+/* The worker loop's counters (platform/, a header of names only). */
+#define DNSB_X_NAME(e, n, h) n,
+static const char *const wc_names[] = { DNSB_WORKER_COUNTER_LIST(DNSB_X_NAME) };
+#undef DNSB_X_NAME
+
+/* docs/counters.md documents every counter, and names nothing else. */
 static void test_counters_documented(void **st)
 {
 	(void)st;
@@ -355,6 +361,7 @@ static void test_counters_documented(void **st)
 	FILE *f = fopen(path, "r");
 	assert_non_null(f);
 	int documented[DNSB_R__END] = { 0 }, ev_documented[DNSB_EV__END] = { 0 };
+	int wc_documented[DNSB_WC__END] = { 0 };
 	while (fgets(line, sizeof(line), f)) {
 		if (strncmp(line, "| `", 3) != 0)
 			continue;
@@ -368,9 +375,9 @@ static void test_counters_documented(void **st)
 		for (int e = 0; e < DNSB_EV__END; e++)
 			if (!strcmp(line + 3, dnsb_event_name((enum dnsb_event)e)))
 				ev_documented[e] = found = 1;
-		/* Counters of the DPDK worker: documented in the same file. */
-		if (!found && !strncmp(line + 3, "port_", 5))
-			found = 1;
+		for (int w = 0; w < DNSB_WC__END; w++)
+			if (!strcmp(line + 3, wc_names[w]))
+				wc_documented[w] = found = 1;
 		if (!found)
 			fail_msg("docs/counters.md names unknown counter %s", line + 3);
 	}
@@ -379,6 +386,9 @@ static void test_counters_documented(void **st)
 		if (!documented[r])
 			fail_msg("counter %s is not in docs/counters.md",
 				 dnsb_reason_name((enum dnsb_reason)r));
+	for (int w = 0; w < DNSB_WC__END; w++)
+		if (!wc_documented[w])
+			fail_msg("worker counter %s is not in docs/counters.md", wc_names[w]);
 	for (int e = 0; e < DNSB_EV__END; e++)
 		if (!ev_documented[e])
 			fail_msg("event %s is not in docs/counters.md", dnsb_event_name((enum dnsb_event)e));
