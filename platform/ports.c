@@ -75,7 +75,12 @@ int dnsb_port_start(uint16_t port, uint16_t n_rxq, uint16_t n_txq, uint16_t rx_d
 	for (uint16_t q = 0; q < n_rxq; q++) {
 		rc = rte_eth_rx_queue_setup(port, q, rx_desc, (unsigned)socket, &rxc, pool);
 		if (rc) {
-			snprintf(err, errlen, "port %u: RX queue %u: %s", port, q, strerror(-rc));
+			/* Drivers fill their RX rings from the pool at setup (af_xdp
+			 * takes 2048 per queue): the usual cause is a small pool. */
+			snprintf(err, errlen,
+				 "port %u (%s): RX queue %u: %s (%u of %u mbufs free: raise mempool.mbufs?)",
+				 port, info.driver_name, q, strerror(-rc),
+				 rte_mempool_avail_count(pool), pool->size);
 			return rc;
 		}
 	}

@@ -72,6 +72,28 @@ lab_up() {
 	lab_log "namespaces $LAB_C $LAB_B $LAB_S up, files in $LAB_DIR"
 }
 
+# A second link pair through the bump namespace (c1 -- bc2 | bs2 -- s1) on
+# 203.0.113.0/24, for tests with two port pairs; call before lab_server.
+CLIENT4_2=203.0.113.10
+SERVER4_2=203.0.113.53
+lab_second_pair() {
+	ip link add c1 netns "$LAB_C" type veth peer name bc2 netns "$LAB_B"
+	ip link add s1 netns "$LAB_S" type veth peer name bs2 netns "$LAB_B"
+	local n
+	for n in bc2 bs2; do
+		ip -n "$LAB_B" link set "$n" arp off up
+		ip netns exec "$LAB_B" sysctl -qw "net.ipv6.conf.$n.disable_ipv6=1"
+		lab_quiet_if "$LAB_B" "$n"
+	done
+	ip -n "$LAB_C" addr add "$CLIENT4_2/24" dev c1
+	ip -n "$LAB_C" link set c1 up
+	lab_quiet_if "$LAB_C" c1
+	ip -n "$LAB_S" addr add "$SERVER4_2/24" dev s1
+	ip -n "$LAB_S" link set s1 up
+	lab_quiet_if "$LAB_S" s1
+	LAB_EXTRA_LISTEN="$SERVER4_2@53, "
+}
+
 # Without dnsbump: bridge the two bump-side ends in the kernel.
 lab_bridge() {
 	ip -n "$LAB_B" link add br0 type bridge
@@ -91,7 +113,7 @@ lab_server() {
 	cat >"$LAB_DIR/knot/knot.conf" <<KNOT
 server:
     rundir: "$LAB_DIR/knot"
-    listen: [ $SERVER4@53, $SERVER6@53 ]
+    listen: [ ${LAB_EXTRA_LISTEN:-}$SERVER4@53, $SERVER6@53 ]
     udp-max-payload: 4096
     tcp-idle-timeout: 10
 log:

@@ -16,6 +16,7 @@ check() { if eval "$1"; then ok "$2"; else bad "$2 [$1]"; fi; }
 lab_need dig kdig tcpdump tshark dpdk-telemetry.py python3 || exit 1
 [ -x build/dnsbump ] || { echo "FAIL: build/dnsbump missing (make)"; exit 1; }
 lab_up || exit 1
+lab_second_pair
 lab_server || exit 1
 Z=$ZONE
 cfg=$LAB_DIR/bump.cfg
@@ -66,6 +67,33 @@ for drv in af_xdp af_packet; do
 	check '[ "$(json "d[\"counters\"][\"pass_dns_tcp\"] > 0")" = True ]' "$drv: TCP/53 forwarded"
 	check '[ "$(json "d[\"mbufs\"][\"start\"] == d[\"mbufs\"][\"exit\"]")" = True ]' "$drv: mempool back to its start count"
 done
+
+echo "== two pairs, two workers"
+cat >"$cfg" <<CFG
+eal = [ "--no-huge", "-m", "256", "--file-prefix", "$LAB", "--lcores", "0@0,1@1,2@1" ];
+ports = (
+  { name = "c1"; device = "net_af_xdp0,iface=bc"; },
+  { name = "s1"; device = "net_af_xdp1,iface=bs"; },
+  { name = "c2"; device = "net_af_xdp2,iface=bc2"; },
+  { name = "s2"; device = "net_af_xdp3,iface=bs2"; }
+);
+pairs = ( { client = "c1"; server = "s1"; }, { client = "c2"; server = "s2"; } );
+workers = [ 1, 2 ];
+mempool = { mbufs = 16383; cache = 128; };
+dns = { edns_clamp = 1232; };
+CFG
+if lab_bump "$cfg"; then
+	a1=$(ip netns exec "$LAB_C" dig +time=3 +tries=2 +short +bufsize=4096 @"$SERVER4" small.$Z A | head -1)
+	a2=$(ip netns exec "$LAB_C" dig +time=3 +tries=2 +short +bufsize=4096 @"$SERVER4_2" small.$Z A | head -1)
+	lanes=$(lab_telemetry /dnsbump/lcores)
+	lab_bump_stop
+	check '[ "$a1" = 198.51.100.80 ] && [ "$a2" = 198.51.100.80 ]' "two pairs: answers through both ($a1, $a2)"
+	per=$(echo "$lanes" | python3 -c 'import json,sys; d=json.load(sys.stdin)["/dnsbump/lcores"]; print(d["lcores"], d["edns_clamped"])' 2>/dev/null)
+	check '[ "$per" = "[1, 2] [1, 1]" ]' "two pairs: each worker clamped its pair's query ($per)"
+	check '[ "$(json "d[\"counters\"][\"edns_clamped\"]")" = 2 ]' "two pairs: 2 queries clamped in total"
+else
+	bad "two pairs: dnsbump starts"
+fi
 
 echo "== af_xdp on hugepages"
 hp=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
