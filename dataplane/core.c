@@ -115,9 +115,9 @@ static enum dnsb_verdict do_response(uint8_t *frame, enum dnsb_dir dir,
 	case DNSB_OVERSIZE_DROP:
 		return finish(res, DNSB_V_DROP, DNSB_R_DROP_OVERSIZE);
 	case DNSB_OVERSIZE_TRUNCATE:
-		/* Only when it shrinks: a question section alone past the limit
-		 * (many questions) cannot be helped by truncation. */
-		if (dnsb_tc_dns_len(d) < p->pl_len) {
+		/* Only when the truncated answer fits: a question section alone
+		 * past the limit (many questions) cannot be helped by it. */
+		if (dnsb_tc_dns_len(d) <= res->limit) {
 			enum dnsb_tc_do do_bit = !hint ? DNSB_TC_DO_FROM_RESPONSE
 					       : hint->client_do ? DNSB_TC_DO_SET
 								 : DNSB_TC_DO_CLEAR;

@@ -330,6 +330,28 @@ static void test_truncation_details(void **st)
 	assert_int_equal(res.limit, 512);
 }
 
+/* Found by fuzz_tc_synth: 36 questions make even the truncated answer
+ * larger than the limit; it is forwarded as it is, counted. */
+static void test_truncation_cannot_fit(void **st)
+{
+	(void)st;
+	static struct fx f;
+	struct msg m;
+	struct dnsb_result res;
+	struct dnsb_policy pol;
+	struct dnsb_query_hint hint = { 512, 0 };
+
+	mb_header(&m, 0x8400, 30, 1, 0, 0);
+	for (int i = 0; i < 30; i++)
+		mb_question(&m);
+	mb_a_rr(&m);
+	mb_frame4(&m, 1, &f);
+	dnsb_policy_default(&pol);
+	dnsb_process(f.buf, f.len, FX_CAP, TO_C, 0, &pol, &hint, &res);
+	assert_int_equal(res.reason, DNSB_R_PASS_OVERSIZE);
+	assert_int_equal(res.verdict, DNSB_V_PASS);
+}
+
 static void test_reason_names(void **st)
 {
 	(void)st;
@@ -400,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_every_reason_reached),
 		cmocka_unit_test(test_truncation_details),
+		cmocka_unit_test(test_truncation_cannot_fit),
 		cmocka_unit_test(test_reason_names),
 		cmocka_unit_test(test_counters_documented),
 	};
