@@ -108,7 +108,7 @@ static const char *const pair_keys[] = { "client", "server", NULL };
 static const char *const mempool_keys[] = { "mbufs", "cache", "data_room", NULL };
 static const char *const dns_keys[] = { "ports", "edns_clamp", "edns_floor", "oversize",
 					"path_limit", "tcp_mss_clamp", "query_table_size",
-					"query_timeout_ms", NULL };
+					"query_timeout_ms", "flow_timeout_ms", NULL };
 static const char *const oversize_names[] = { "truncate", "pass", "drop" };
 
 const char *dnsb_oversize_name(unsigned v)
@@ -271,7 +271,8 @@ static int load_dns(struct ctx *x, const config_setting_t *root, struct dnsb_con
 	    get_u16(x, g, "path_limit", 512, 65535, 1, &p->path_limit) ||
 	    get_u16(x, g, "tcp_mss_clamp", 536, 65535, 1, &p->tcp_mss) ||
 	    get_uint(x, g, "query_table_size", 256, 1u << 24, 0, &c->query_table_size) ||
-	    get_uint(x, g, "query_timeout_ms", 100, 60000, 0, &c->query_timeout_ms))
+	    get_uint(x, g, "query_timeout_ms", 100, 60000, 0, &c->query_timeout_ms) ||
+	    get_uint(x, g, "flow_timeout_ms", 1000, 3600000, 0, &c->flow_timeout_ms))
 		return -1;
 	if (!is_pow2(c->query_table_size))
 		return fail(x, config_setting_get_member(g, "query_table_size"),
@@ -306,6 +307,7 @@ void dnsb_config_defaults(struct dnsb_config *c)
 	c->drain_us = 100;
 	c->query_table_size = 65536;
 	c->query_timeout_ms = 5000;
+	c->flow_timeout_ms = 30000;
 }
 
 int dnsb_config_load(const char *path, int need_ports, struct dnsb_config *c, char *err,

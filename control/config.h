@@ -44,6 +44,7 @@ struct dnsb_config {
 	uint32_t drain_us;
 	uint32_t query_table_size;          /**< slots per worker, a power of two */
 	uint32_t query_timeout_ms;
+	uint32_t flow_timeout_ms;           /**< UDP flow idle timeout */
 	struct dnsb_policy policy;
 };
 

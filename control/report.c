@@ -33,6 +33,10 @@ void dnsb_report_json(FILE *f, const char *mode, const char *config, const struc
 		fprintf(f, ", \"%s\": %" PRIu64, dnsb_reason_name((enum dnsb_reason)r), t->reasons[r]);
 	for (int e = 0; e < DNSB_EV__END; e++)
 		fprintf(f, ", \"%s\": %" PRIu64, dnsb_event_name((enum dnsb_event)e), t->events[e]);
+	fprintf(f, "}, \"gauges\": {");
+	for (int g = 0; g < DNSB_G__END; g++)
+		fprintf(f, "%s\"%s\": %" PRIu64, g ? ", " : "", dnsb_gauge_name((enum dnsb_gauge)g),
+			t->gauges[g]);
 	fprintf(f, "}");
 	if (mu)
 		fprintf(f, ", \"mbufs\": {\"start\": %lld, \"exit\": %lld, \"closed\": %lld}",
@@ -59,4 +63,8 @@ void dnsb_report_table(FILE *f, const struct dnsb_totals *t)
 	for (int e = 0; e < DNSB_EV__END; e++)
 		row(f, dnsb_event_name((enum dnsb_event)e), t->events[e],
 		    dnsb_event_help((enum dnsb_event)e));
+	fprintf(f, "gauges\n");
+	for (int g = 0; g < DNSB_G__END; g++)
+		row(f, dnsb_gauge_name((enum dnsb_gauge)g), t->gauges[g],
+		    dnsb_gauge_help((enum dnsb_gauge)g));
 }

@@ -14,6 +14,7 @@ struct dnsb_totals {
 	uint64_t reasons[DNSB_R__END];
 	uint64_t events[DNSB_EV__END];
 	uint64_t wc[DNSB_WC__END];
+	uint64_t gauges[DNSB_G__END];
 };
 
 /** Name of worker counter @p i (defined by the platform). */

@@ -24,6 +24,8 @@ static void add_totals(struct rte_tel_data *d, const struct dnsb_totals *t)
 		rte_tel_data_add_dict_u64(d, dnsb_reason_name((enum dnsb_reason)r), t->reasons[r]);
 	for (int e = 0; e < DNSB_EV__END; e++)
 		rte_tel_data_add_dict_u64(d, dnsb_event_name((enum dnsb_event)e), t->events[e]);
+	for (int g = 0; g < DNSB_G__END; g++)
+		rte_tel_data_add_dict_u64(d, dnsb_gauge_name((enum dnsb_gauge)g), t->gauges[g]);
 }
 
 static int cb_stats(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -31,7 +33,7 @@ static int cb_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	struct dnsb_totals t;
 	(void)cmd;
 	(void)params;
-	dnsb_app_totals(tel_app, t.reasons, t.events, t.wc);
+	dnsb_app_totals(tel_app, &t);
 	rte_tel_data_start_dict(d);
 	add_totals(d, &t);
 	return 0;

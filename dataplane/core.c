@@ -13,6 +13,8 @@ static const char *const reason_names[] = { "ok", DNSB_REASON_LIST(DNSB_X_NAME) 
 static const char *const reason_help[] = { "", DNSB_REASON_LIST(DNSB_X_HELP) };
 static const char *const event_names[] = { DNSB_EVENT_LIST(DNSB_X_NAME) };
 static const char *const event_help[] = { DNSB_EVENT_LIST(DNSB_X_HELP) };
+static const char *const gauge_names[] = { DNSB_GAUGE_LIST(DNSB_X_NAME) };
+static const char *const gauge_help[] = { DNSB_GAUGE_LIST(DNSB_X_HELP) };
 #undef DNSB_X_NAME
 #undef DNSB_X_HELP
 
@@ -24,6 +26,16 @@ const char *dnsb_event_name(enum dnsb_event e)
 const char *dnsb_event_help(enum dnsb_event e)
 {
 	return (unsigned)e < DNSB_EV__END ? event_help[e] : "?";
+}
+
+const char *dnsb_gauge_name(enum dnsb_gauge g)
+{
+	return (unsigned)g < DNSB_G__END ? gauge_names[g] : "?";
+}
+
+const char *dnsb_gauge_help(enum dnsb_gauge g)
+{
+	return (unsigned)g < DNSB_G__END ? gauge_help[g] : "?";
 }
 
 const char *dnsb_reason_name(enum dnsb_reason r)

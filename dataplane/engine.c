@@ -3,27 +3,269 @@
 
 #include "engine.h"
 
-int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void *qt_mem,
-		     uint32_t qt_slots, uint64_t query_timeout_ns, uint32_t seed)
+#define LARGE_ANSWER 1232
+
+static unsigned size_bucket(uint32_t n)
 {
-	memset(e, 0, sizeof(*e));
-	e->pol = pol;
-	return dnsb_qtable_init(&e->qt, qt_mem, qt_slots, query_timeout_ns, seed);
+	return n <= 512 ? 0 : n <= 1232 ? 1 : n <= 1400 ? 2 : n <= 1500 ? 3 : 4;
 }
 
-/* Key of the transaction: client = the side that is not the DNS port. */
-static void make_key(const struct dnsb_pkt *p, const struct dnsb_dns *d, int response,
-		     struct dnsb_qkey *k)
+static unsigned latency_bucket(uint64_t ns)
+{
+	static const uint64_t ms[] = { 1, 5, 20, 100, 500, 2000 };
+	unsigned i = 0;
+	while (i < 6 && ns > ms[i] * 1000000)
+		i++;
+	return i;
+}
+
+/* What the client may receive: RFC 6891 s6.2.5, 512 without EDNS. */
+static uint16_t client_size(const struct dnsb_fentry *q)
+{
+	return q->v.q.edns && q->v.q.udp_size > 512 ? q->v.q.udp_size : 512;
+}
+
+static void expire_query(void *ctx, const struct dnsb_fentry *q)
+{
+	struct dnsb_engine *e = ctx;
+	e->events[q->v.q.do_bit ? DNSB_EV_UNANSWERED_DO : DNSB_EV_UNANSWERED_NODO]++;
+	e->events[DNSB_EV_UNANSWERED_SIZE_LE512 + size_bucket(client_size(q))]++;
+}
+
+static void expire_tc(void *ctx, const struct dnsb_fentry *q)
+{
+	(void)q;
+	((struct dnsb_engine *)ctx)->events[DNSB_EV_TC_NO_TCP_FOLLOWUP]++;
+}
+
+static void expire_syn(void *ctx, const struct dnsb_fentry *q)
+{
+	(void)q;
+	((struct dnsb_engine *)ctx)->events[DNSB_EV_TCP53_SYN_UNANSWERED]++;
+}
+
+int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void *mem,
+		     const struct dnsb_engine_cfg *c)
+{
+	static const dnsb_ft_expire_fn fns[DNSB_T__END] = {
+		[DNSB_T_QUERIES] = expire_query,
+		[DNSB_T_TC] = expire_tc,
+		[DNSB_T_SYN] = expire_syn,
+	};
+	memset(e, 0, sizeof(*e));
+	e->pol = pol;
+	for (unsigned i = 0; i < DNSB_T__END; i++) {
+		uint64_t to = i == DNSB_T_FLOWS ? c->flow_timeout_ns : c->query_timeout_ns;
+		void *m = (uint8_t *)mem + i * dnsb_ft_mem(c->slots);
+		if (dnsb_ft_init(&e->t[i], m, c->slots, to, c->seed + i, fns[i], e))
+			return -1;
+	}
+	return 0;
+}
+
+/* Client = the end that is not the DNS port. */
+static void flow_key(const struct dnsb_pkt *p, int from_server, struct dnsb_fkey *k)
 {
 	unsigned alen = p->ip_ver == 4 ? 4 : 16;
-
 	memset(k, 0, sizeof(*k));
-	memcpy(k->client, response ? p->dst : p->src, alen);
-	memcpy(k->server, response ? p->src : p->dst, alen);
-	k->client_port = response ? p->dport : p->sport;
-	k->server_port = response ? p->sport : p->dport;
-	k->id = d->id;
+	memcpy(k->a, from_server ? p->dst : p->src, alen);
+	memcpy(k->b, from_server ? p->src : p->dst, alen);
+	k->pa = from_server ? p->dport : p->sport;
+	k->pb = from_server ? p->sport : p->dport;
 	k->ip_ver = p->ip_ver;
+}
+
+/* Question identity: lower-cased name, type and class (RFC 4343). */
+static uint32_t question_hash(const uint8_t *msg, const struct dnsb_dns *d)
+{
+	uint32_t h = 2166136261u;
+	for (uint32_t i = 0; i < d->qname_len; i++) {
+		uint8_t c = msg[d->qname_off + i];
+		h ^= (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+		h *= 16777619u;
+	}
+	h ^= (uint32_t)d->qtype << 16 | d->qclass;
+	h *= 16777619u;
+	return h;
+}
+
+static void question_key(const struct dnsb_fkey *flow, uint32_t qh, struct dnsb_fkey *k)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->a, flow->a, 16);
+	k->pa = (uint16_t)(qh >> 16);
+	k->pb = (uint16_t)qh;
+	k->ip_ver = flow->ip_ver;
+}
+
+static void pair_key(const struct dnsb_fkey *flow, struct dnsb_fkey *k)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->a, flow->a, 16);
+	memcpy(k->b, flow->b, 16);
+	k->ip_ver = flow->ip_ver;
+}
+
+static void touch_flow(struct dnsb_engine *e, const struct dnsb_fkey *fk, uint64_t now)
+{
+	int created;
+	struct dnsb_fentry *f = dnsb_ft_upsert(&e->t[DNSB_T_FLOWS], fk, now, &created);
+	if (f)
+		f->ts_ns = now ? now : 1;
+	else
+		e->events[DNSB_EV_FLOW_TABLE_FULL]++;
+}
+
+static void on_query(struct dnsb_engine *e, const uint8_t *frame, const struct dnsb_result *res,
+		     uint64_t now)
+{
+	const struct dnsb_dns *d = &res->dns;
+	const uint8_t *msg = frame + res->pkt.pl_off;
+	struct dnsb_fkey fk, k;
+	int created, do_bit = dnsb_dns_do(d);
+
+	e->events[DNSB_EV_QUERIES]++;
+	e->events[DNSB_EV_DO_QUERIES] += (uint64_t)do_bit;
+	flow_key(&res->pkt, 0, &fk);
+	touch_flow(e, &fk, now);
+
+	uint32_t qh = question_hash(msg, d);
+	question_key(&fk, qh, &k);
+	struct dnsb_fentry *c = dnsb_ft_upsert(&e->t[DNSB_T_QUESTIONS], &k, now, &created);
+	if (c && !created) {
+		if (c->v.c.outstanding) {
+			e->events[DNSB_EV_CLIENT_RETRY_UNANSWERED]++;
+		} else if (c->v.c.answered_ns) {
+			e->events[DNSB_EV_CLIENT_RETRY_AFTER_ANSWER]++;
+			if (c->v.c.answer_size > LARGE_ANSWER)
+				e->events[DNSB_EV_CLIENT_RETRY_AFTER_LARGE_ANSWER]++;
+		}
+	}
+	if (c) {
+		c->ts_ns = now ? now : 1;
+		c->v.c.outstanding = 1;
+	}
+
+	k = fk;
+	k.id = d->id;
+	struct dnsb_fentry *q = dnsb_ft_upsert(&e->t[DNSB_T_QUERIES], &k, now, &created);
+	if (!q) {
+		e->events[DNSB_EV_FLOW_TABLE_FULL]++;
+		return;
+	}
+	q->ts_ns = now ? now : 1;
+	q->v.q.qhash = qh;
+	q->v.q.edns = d->has_opt;
+	q->v.q.udp_size = d->has_opt ? d->opt_udp_size : 0; /* before any clamp */
+	q->v.q.do_bit = (uint8_t)do_bit;
+}
+
+/* Before policy: find the query, judge the answer against it. */
+static int on_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
+		       struct dnsb_query_hint *hint, struct dnsb_fentry *query)
+{
+	const struct dnsb_dns *d = &res->dns;
+	struct dnsb_fkey fk, k;
+
+	e->events[DNSB_EV_RESPONSES]++;
+	e->events[DNSB_EV_DO_RESPONSES] += (uint64_t)dnsb_dns_do(d);
+	flow_key(&res->pkt, 1, &fk);
+	touch_flow(e, &fk, now);
+	k = fk;
+	k.id = d->id;
+	struct dnsb_fentry *q = dnsb_ft_find(&e->t[DNSB_T_QUERIES], &k, now);
+	if (!q) {
+		e->events[DNSB_EV_RESPONSES_UNMATCHED]++;
+		return 0;
+	}
+	*query = *q;
+	dnsb_ft_remove(&e->t[DNSB_T_QUERIES], q);
+	hint->client_udp_size = query->v.q.edns ? query->v.q.udp_size : 0;
+	hint->client_do = query->v.q.do_bit;
+
+	uint32_t n = res->pkt.pl_len;
+	if (n > client_size(query))
+		e->events[DNSB_EV_RESPONSE_TOOBIG]++;
+	if (query->v.q.edns && !d->has_opt)
+		e->events[DNSB_EV_RESPONSE_NO_OPT]++;
+	if (query->v.q.do_bit && (d->flags & 0xf) == 0 && d->ancount && !d->rrsig_answer)
+		e->events[DNSB_EV_RESPONSE_DO_NO_RRSIG]++;
+	e->events[(query->v.q.do_bit ? DNSB_EV_RESPONSE_SIZE_DO_LE512 : DNSB_EV_RESPONSE_SIZE_NODO_LE512) +
+		  size_bucket(n)]++;
+	e->events[DNSB_EV_LATENCY_LE1MS + latency_bucket(now > query->ts_ns ? now - query->ts_ns : 0)]++;
+	return 1;
+}
+
+/* After policy: what the client was sent. */
+static void after_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
+			   enum dnsb_verdict v, const struct dnsb_fentry *query, int matched)
+{
+	struct dnsb_fkey fk, k;
+	int created;
+
+	if (v == DNSB_V_DROP)
+		return;
+	flow_key(&res->pkt, 1, &fk);
+	int tc = res->reason == DNSB_R_TC_SYNTHESIZED || (res->dns.flags & DNSB_F_TC);
+	if (res->reason != DNSB_R_TC_SYNTHESIZED && (res->dns.flags & DNSB_F_TC))
+		e->events[DNSB_EV_TC_FORWARDED]++;
+	if (tc) {
+		pair_key(&fk, &k);
+		struct dnsb_fentry *t = dnsb_ft_upsert(&e->t[DNSB_T_TC], &k, now, &created);
+		if (t)
+			t->ts_ns = now ? now : 1;
+		else
+			e->events[DNSB_EV_FLOW_TABLE_FULL]++;
+	}
+	if (!matched)
+		return;
+	question_key(&fk, query->v.q.qhash, &k);
+	struct dnsb_fentry *c = dnsb_ft_find(&e->t[DNSB_T_QUESTIONS], &k, now);
+	if (c) {
+		c->ts_ns = now ? now : 1; /* the retry window runs from the answer */
+		c->v.c.outstanding = 0;
+		c->v.c.answered_ns = now ? now : 1;
+		c->v.c.answer_size = (uint16_t)(res->len - res->pkt.pl_off);
+		/* A TC answer asks for a retry over TCP: not a loss. */
+		if (tc)
+			dnsb_ft_remove(&e->t[DNSB_T_QUESTIONS], c);
+	}
+}
+
+static void on_tcp(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now)
+{
+	const struct dnsb_pkt *p = &res->pkt;
+	const struct dnsb_policy *pol = e->pol;
+	uint8_t f = p->tcp_flags;
+	struct dnsb_fkey fk, k;
+	int created;
+
+	if ((f & (DNSB_TCP_SYN | DNSB_TCP_ACK)) == DNSB_TCP_SYN &&
+	    dnsb_policy_is_dns_port(pol, p->dport)) {
+		e->events[DNSB_EV_TCP53_SYN]++;
+		flow_key(p, 0, &fk);
+		struct dnsb_fentry *s = dnsb_ft_upsert(&e->t[DNSB_T_SYN], &fk, now, &created);
+		if (!s)
+			e->events[DNSB_EV_FLOW_TABLE_FULL]++;
+		pair_key(&fk, &k);
+		struct dnsb_fentry *t = dnsb_ft_find(&e->t[DNSB_T_TC], &k, now);
+		if (t) {
+			e->events[DNSB_EV_TC_TCP_FOLLOWUP]++;
+			dnsb_ft_remove(&e->t[DNSB_T_TC], t);
+		}
+		return;
+	}
+	if (!dnsb_policy_is_dns_port(pol, p->sport))
+		return;
+	if ((f & (DNSB_TCP_SYN | DNSB_TCP_ACK)) == (DNSB_TCP_SYN | DNSB_TCP_ACK) ||
+	    (f & DNSB_TCP_RST)) {
+		if (f & DNSB_TCP_RST)
+			e->events[DNSB_EV_TCP53_RESET]++;
+		flow_key(p, 1, &fk);
+		struct dnsb_fentry *s = dnsb_ft_find(&e->t[DNSB_T_SYN], &fk, now);
+		if (s)
+			dnsb_ft_remove(&e->t[DNSB_T_SYN], s);
+	}
 }
 
 enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uint32_t len,
@@ -31,38 +273,46 @@ enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uin
 				      struct dnsb_result *res)
 {
 	const struct dnsb_policy *pol = e->pol;
-	const struct dnsb_query_hint *hint = NULL;
 	struct dnsb_query_hint h;
+	struct dnsb_fentry query;
+	int matched = 0, response = 0;
 
 	(void)cap;
 	enum dnsb_stage st = dnsb_inspect(frame, len, pol, res);
 	if (st == DNSB_STAGE_UDP_DNS) {
-		const struct dnsb_dns *d = &res->dns;
-		struct dnsb_qkey k;
-		int response = dnsb_dns_is_response(d);
-		if (!response && dir != DNSB_DIR_TO_CLIENT) {
-			e->events[DNSB_EV_QUERIES]++;
-			e->events[DNSB_EV_DO_QUERIES] += dnsb_dns_do(d);
-			make_key(&res->pkt, d, 0, &k);
-			/* What the client asked for, before any clamp. */
-			if (dnsb_qtable_insert(&e->qt, &k, d->has_opt ? d->opt_udp_size : 0,
-					       (uint8_t)dnsb_dns_do(d), now_ns))
-				e->events[DNSB_EV_FLOW_TABLE_FULL]++;
-		} else if (response && dir != DNSB_DIR_TO_SERVER) {
-			struct dnsb_qentry q;
-			e->events[DNSB_EV_RESPONSES]++;
-			e->events[DNSB_EV_DO_RESPONSES] += dnsb_dns_do(d);
-			make_key(&res->pkt, d, 1, &k);
-			if (dnsb_qtable_take(&e->qt, &k, now_ns, &q)) {
-				h.client_udp_size = q.udp_size;
-				h.client_do = q.do_bit;
-				hint = &h;
-			} else {
-				e->events[DNSB_EV_RESPONSES_UNMATCHED]++;
-			}
-		}
+		response = dnsb_dns_is_response(&res->dns);
+		if (!response && dir != DNSB_DIR_TO_CLIENT)
+			on_query(e, frame, res, now_ns);
+		else if (response && dir != DNSB_DIR_TO_SERVER)
+			matched = on_response(e, res, now_ns, &h, &query);
+		else
+			response = 0;
+	} else if (st == DNSB_STAGE_TCP_DNS) {
+		on_tcp(e, res, now_ns);
 	}
-	enum dnsb_verdict v = dnsb_act(frame, st, dir, pol, hint, res);
+	enum dnsb_verdict v = dnsb_act(frame, st, dir, pol, matched ? &h : NULL, res);
+	if (response)
+		after_response(e, res, now_ns, v, &query, matched);
 	e->reasons[res->reason]++;
 	return v;
+}
+
+void dnsb_engine_tick(struct dnsb_engine *e, uint64_t now_ns, uint32_t budget)
+{
+	for (unsigned i = 0; i < DNSB_T__END; i++)
+		dnsb_ft_sweep(&e->t[i], now_ns, budget);
+}
+
+uint64_t dnsb_engine_gauge(const struct dnsb_engine *e, enum dnsb_gauge g)
+{
+	switch (g) {
+	case DNSB_G_UDP_FLOWS_ACTIVE:
+		return __atomic_load_n(&e->t[DNSB_T_FLOWS].live, __ATOMIC_RELAXED);
+	case DNSB_G_UDP_FLOWS_PEAK:
+		return __atomic_load_n(&e->t[DNSB_T_FLOWS].peak, __ATOMIC_RELAXED);
+	case DNSB_G_QUERIES_OUTSTANDING:
+		return __atomic_load_n(&e->t[DNSB_T_QUERIES].live, __ATOMIC_RELAXED);
+	default:
+		return 0;
+	}
 }

@@ -2,43 +2,81 @@
 /**
  * @file engine.h
  * Per-lcore processing state around the stateless core: the policy in
- * force, the query table and the counters. One engine per worker; nothing
- * in it is shared, so nothing is locked. Time is an argument.
+ * force, the correlation tables and the counters. One engine per worker;
+ * nothing in it is shared, so nothing is locked. Time is an argument.
+ *
+ * Correlation: each UDP query is tracked until its answer (which is then
+ * judged against what the client advertised) or its timeout (counted
+ * unanswered); questions per client reveal retries; TC answers wait for
+ * the client's TCP/53 connection; TCP/53 SYNs wait for their SYN-ACK;
+ * UDP 5-tuples give the flow load a stateful box in the path must hold.
  */
 #ifndef DNSBUMP_ENGINE_H
 #define DNSBUMP_ENGINE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core.h"
 #include "events.h"
-#include "query_track.h"
+#include "ftable.h"
+
+/** Tables of an engine, all of the same size. */
+enum dnsb_table {
+	DNSB_T_QUERIES = 0,  /**< outstanding UDP queries */
+	DNSB_T_QUESTIONS,    /**< (client, question): retries */
+	DNSB_T_TC,           /**< (client, server): TC awaiting TCP */
+	DNSB_T_SYN,          /**< TCP/53 4-tuple: SYN awaiting SYN-ACK */
+	DNSB_T_FLOWS,        /**< UDP DNS 5-tuples */
+	DNSB_T__END
+};
+
+struct dnsb_engine_cfg {
+	uint32_t slots;            /**< per table, a power of two */
+	uint64_t query_timeout_ns; /**< answer, retry window, TCP follow-up, SYN-ACK */
+	uint64_t flow_timeout_ns;  /**< UDP flow idle timeout */
+	uint32_t seed;             /**< hash seed (random per worker) */
+};
 
 struct dnsb_engine {
 	/** Policy in force; the control plane publishes a new one whole. */
 	const struct dnsb_policy *pol;
-	struct dnsb_qtable qt;
+	struct dnsb_ftable t[DNSB_T__END];
 	/** Monotonic counters, read (never reset) by the control plane. */
 	uint64_t reasons[DNSB_R__END];
 	uint64_t events[DNSB_EV__END];
 };
 
-/**
- * Set up @p e with policy @p pol and a query table over @p qt_mem (owned
- * by the caller, dnsb_qtable_mem(@p qt_slots) bytes, @p qt_slots a power
- * of two). Counters start at zero.
- * @return 0, or -1 on a bad table size.
- */
-int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void *qt_mem,
-		     uint32_t qt_slots, uint64_t query_timeout_ns, uint32_t seed);
+/** Bytes of table memory an engine with @p slots per table needs. */
+static inline size_t dnsb_engine_mem(uint32_t slots)
+{
+	return DNSB_T__END * dnsb_ft_mem(slots);
+}
 
 /**
- * Process one frame like dnsb_process(), tracking queries so responses
- * are judged against what their client advertised, and count the outcome.
- * Same buffer ownership and verdicts as dnsb_process().
+ * Set up @p e with policy @p pol and tables over @p mem (owned by the
+ * caller, dnsb_engine_mem() bytes). Counters start at zero.
+ * @return 0, or -1 on a bad table size.
+ */
+int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void *mem,
+		     const struct dnsb_engine_cfg *cfg);
+
+/**
+ * Process one frame like dnsb_process(), with correlation, and count the
+ * outcome. Same buffer ownership and verdicts as dnsb_process().
  */
 enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uint32_t len,
 				      uint32_t cap, enum dnsb_dir dir, uint64_t now_ns,
 				      struct dnsb_result *res);
+
+/**
+ * Age out what timed out by @p now_ns, looking at up to @p budget slots of
+ * each table (0: all of them). Call it regularly, with or without traffic;
+ * offline, call it with budget 0 and the last frame's time at the end.
+ */
+void dnsb_engine_tick(struct dnsb_engine *e, uint64_t now_ns, uint32_t budget);
+
+/** Current value of gauge @p g. */
+uint64_t dnsb_engine_gauge(const struct dnsb_engine *e, enum dnsb_gauge g);
 
 #endif

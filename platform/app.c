@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "report.h"
 
 #define DNSB_X_NAME(e, n, h) n,
 #define DNSB_X_HELP(e, n, h) h,
@@ -20,20 +21,19 @@ const char *dnsb_wc_help(unsigned i)
 	return i < DNSB_WC__END ? wc_help[i] : "?";
 }
 
-void dnsb_app_totals(const struct dnsb_app *app, uint64_t reasons[DNSB_R__END],
-		     uint64_t events[DNSB_EV__END], uint64_t wc[DNSB_WC__END])
+void dnsb_app_totals(const struct dnsb_app *app, struct dnsb_totals *t)
 {
-	memset(reasons, 0, sizeof(uint64_t) * DNSB_R__END);
-	memset(events, 0, sizeof(uint64_t) * DNSB_EV__END);
-	memset(wc, 0, sizeof(uint64_t) * DNSB_WC__END);
+	memset(t, 0, sizeof(*t));
 	for (unsigned i = 0; i < app->n_workers; i++) {
 		const struct dnsb_worker *w = &app->workers[i];
 		/* Single writer per counter: a relaxed load sees a value it had. */
 		for (unsigned r = 0; r < DNSB_R__END; r++)
-			reasons[r] += __atomic_load_n(&w->engine.reasons[r], __ATOMIC_RELAXED);
+			t->reasons[r] += __atomic_load_n(&w->engine.reasons[r], __ATOMIC_RELAXED);
 		for (unsigned e = 0; e < DNSB_EV__END; e++)
-			events[e] += __atomic_load_n(&w->engine.events[e], __ATOMIC_RELAXED);
+			t->events[e] += __atomic_load_n(&w->engine.events[e], __ATOMIC_RELAXED);
 		for (unsigned c = 0; c < DNSB_WC__END; c++)
-			wc[c] += __atomic_load_n(&w->wc[c], __ATOMIC_RELAXED);
+			t->wc[c] += __atomic_load_n(&w->wc[c], __ATOMIC_RELAXED);
+		for (unsigned g = 0; g < DNSB_G__END; g++)
+			t->gauges[g] += dnsb_engine_gauge(&w->engine, (enum dnsb_gauge)g);
 	}
 }

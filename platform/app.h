@@ -41,7 +41,8 @@ struct dnsb_worker {
 	struct dnsb_rxq rxq[DNSB_MAX_RXQ_PER_WORKER];
 	struct dnsb_txbuf tx[RTE_MAX_ETHPORTS > DNSB_MAX_PORTS ? DNSB_MAX_PORTS : RTE_MAX_ETHPORTS];
 	uint16_t port_index[RTE_MAX_ETHPORTS]; /**< DPDK port id -> tx[] index */
-	void *qt_mem;
+	void *table_mem;
+	uint64_t last_ns;      /**< time of the last frame (offline: capture time) */
 	volatile int done;     /**< set by the worker when it has left its loop */
 } __rte_cache_aligned;
 
@@ -65,9 +66,10 @@ struct dnsb_app {
 	volatile int quit;
 };
 
-/** Sum every worker's counters into the three arrays (zeroed first). */
-void dnsb_app_totals(const struct dnsb_app *app, uint64_t reasons[DNSB_R__END],
-		     uint64_t events[DNSB_EV__END], uint64_t wc[DNSB_WC__END]);
+struct dnsb_totals;
+
+/** Sum every worker's counters and gauges into @p t. */
+void dnsb_app_totals(const struct dnsb_app *app, struct dnsb_totals *t);
 
 /** Name and help of a worker counter. */
 const char *dnsb_wc_name(unsigned i);

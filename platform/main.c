@@ -283,15 +283,21 @@ static int init_workers(struct dnsb_app *app, char *err, size_t errlen)
 			return -1;
 		}
 		w->lcore = lc;
-		w->qt_mem = rte_zmalloc_socket("dnsbump_qtable", dnsb_qtable_mem(c->query_table_size),
-					       RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(lc));
-		if (!w->qt_mem) {
-			snprintf(err, errlen, "out of memory for a %u-slot query table",
-				 c->query_table_size);
+		w->table_mem = rte_zmalloc_socket("dnsbump_tables",
+						  dnsb_engine_mem(c->query_table_size),
+						  RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(lc));
+		if (!w->table_mem) {
+			snprintf(err, errlen, "out of memory for tables of %u slots (%zu MB)",
+				 c->query_table_size, dnsb_engine_mem(c->query_table_size) >> 20);
 			return -1;
 		}
-		if (dnsb_engine_init(&w->engine, &app->policy, w->qt_mem, c->query_table_size,
-				     (uint64_t)c->query_timeout_ms * 1000000, (uint32_t)rte_rand()))
+		struct dnsb_engine_cfg ec = {
+			.slots = c->query_table_size,
+			.query_timeout_ns = (uint64_t)c->query_timeout_ms * 1000000,
+			.flow_timeout_ns = (uint64_t)c->flow_timeout_ms * 1000000,
+			.seed = (uint32_t)rte_rand(),
+		};
+		if (dnsb_engine_init(&w->engine, &app->policy, w->table_mem, &ec))
 			return -1;
 	}
 	return 0;
@@ -430,8 +436,12 @@ int main(int argc, char **argv)
 		dnsb_port_close(app.port_id[i]);
 	app.n_started = 0;
 
+	/* Offline, the capture's end is the end of time: age out what its
+	 * last timestamp says has timed out. */
+	for (unsigned i = 0; app.offline && i < app.n_workers; i++)
+		dnsb_engine_tick(&app.workers[i].engine, app.workers[i].last_ns, 0);
 	struct dnsb_totals t;
-	dnsb_app_totals(&app, t.reasons, t.events, t.wc);
+	dnsb_app_totals(&app, &t);
 	struct dnsb_mbuf_use mu = { in_use_start, in_use_exit,
 				    (long long)rte_mempool_in_use_count(app.pool) };
 	if (!app.offline || o.json)
@@ -447,7 +457,7 @@ fail:
 		dnsb_port_close(app.port_id[i]);
 out:
 	for (unsigned i = 0; app.workers && i < app.n_workers; i++)
-		rte_free(app.workers[i].qt_mem);
+		rte_free(app.workers[i].table_mem);
 	rte_free(app.workers);
 	rte_mempool_free(app.pool);
 	dnsb_config_free(&app.cfg);

@@ -9,6 +9,9 @@
 #include "worker.h"
 
 #define PREFETCH_AHEAD 3
+/* Table slots looked at per loop turn: a 64K-slot table is swept every
+ * few thousand turns, well within a query timeout. */
+#define SWEEP_BUDGET 32
 
 static void tx_flush(struct dnsb_worker *w, uint16_t port, struct dnsb_txbuf *b)
 {
@@ -64,8 +67,9 @@ static inline void handle(struct dnsb_worker *w, const struct dnsb_app *app,
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t len = m->data_len;
 	uint32_t cap = len + rte_pktmbuf_tailroom(m);
-	switch (dnsb_engine_process(&w->engine, d, len, cap, (enum dnsb_dir)q->dir,
-				    frame_time(w, app, m, now_ns), &res)) {
+	uint64_t t = frame_time(w, app, m, now_ns);
+	w->last_ns = t;
+	switch (dnsb_engine_process(&w->engine, d, len, cap, (enum dnsb_dir)q->dir, t, &res)) {
 	case DNSB_V_PASS:
 		tx_send(w, q->out_port, m, burst);
 		break;
@@ -119,6 +123,9 @@ int dnsb_worker_main(void *arg)
 			for (; j < n; j++)
 				handle(w, app, q, pkts[j], now_ns);
 		}
+		/* Age out a little every turn, traffic or not. Offline the
+		 * clock is the capture's. */
+		dnsb_engine_tick(&w->engine, app->offline ? w->last_ns : now_ns, SWEEP_BUDGET);
 		if (app->offline && w->wc[DNSB_WC_RX_PACKETS] >= app->offline_total)
 			break;
 	}

@@ -383,7 +383,7 @@ static void test_counters_documented(void **st)
 	FILE *f = fopen(path, "r");
 	assert_non_null(f);
 	int documented[DNSB_R__END] = { 0 }, ev_documented[DNSB_EV__END] = { 0 };
-	int wc_documented[DNSB_WC__END] = { 0 };
+	int wc_documented[DNSB_WC__END] = { 0 }, g_documented[DNSB_G__END] = { 0 };
 	while (fgets(line, sizeof(line), f)) {
 		if (strncmp(line, "| `", 3) != 0)
 			continue;
@@ -400,6 +400,9 @@ static void test_counters_documented(void **st)
 		for (int w = 0; w < DNSB_WC__END; w++)
 			if (!strcmp(line + 3, wc_names[w]))
 				wc_documented[w] = found = 1;
+		for (int g = 0; g < DNSB_G__END; g++)
+			if (!strcmp(line + 3, dnsb_gauge_name((enum dnsb_gauge)g)))
+				g_documented[g] = found = 1;
 		if (!found)
 			fail_msg("docs/counters.md names unknown counter %s", line + 3);
 	}
@@ -408,6 +411,9 @@ static void test_counters_documented(void **st)
 		if (!documented[r])
 			fail_msg("counter %s is not in docs/counters.md",
 				 dnsb_reason_name((enum dnsb_reason)r));
+	for (int g = 0; g < DNSB_G__END; g++)
+		if (!g_documented[g])
+			fail_msg("gauge %s is not in docs/counters.md", dnsb_gauge_name((enum dnsb_gauge)g));
 	for (int w = 0; w < DNSB_WC__END; w++)
 		if (!wc_documented[w])
 			fail_msg("worker counter %s is not in docs/counters.md", wc_names[w]);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The per-lcore engine: query tracking sizes responses by what their
- * client advertised, the table stays bounded, counters are exact; and the
+/* The per-lcore engine on synthetic timelines (time is an argument):
+ * answers judged against their query, unanswered queries, retries, TC
+ * follow-ups, TCP/53 handshakes, UDP flow load; tables bounded; and the
  * TCP/53 MSS clamp. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +16,9 @@
 #include "testlib.h"
 #include "wire.h"
 
+#define MS 1000000ull
 #define SEC 1000000000ull
+#define EV(x) (v->e.events[DNSB_EV_##x])
 
 struct env {
 	struct dnsb_engine e;
@@ -25,14 +28,25 @@ struct env {
 	struct dnsb_result res;
 };
 
-static int setup(void **st)
+static int setup_slots(void **st, uint32_t slots)
 {
 	struct env *v = calloc(1, sizeof(*v));
+	struct dnsb_engine_cfg c = { slots, 2 * SEC, 30 * SEC, 7 };
 	dnsb_policy_default(&v->pol);
-	v->mem = malloc(dnsb_qtable_mem(1024));
-	assert_int_equal(dnsb_engine_init(&v->e, &v->pol, v->mem, 1024, 2 * SEC, 7), 0);
+	v->mem = malloc(dnsb_engine_mem(slots));
+	assert_int_equal(dnsb_engine_init(&v->e, &v->pol, v->mem, &c), 0);
 	*st = v;
 	return 0;
+}
+
+static int setup(void **st)
+{
+	return setup_slots(st, 1024);
+}
+
+static int setup_small(void **st)
+{
+	return setup_slots(st, 8);
 }
 
 static int teardown(void **st)
@@ -43,122 +57,270 @@ static int teardown(void **st)
 	return 0;
 }
 
-static enum dnsb_reason run(struct env *v, const char *fx, enum dnsb_dir dir, uint64_t now)
+/* Optional edits of a v4 fixture without VLAN: DNS ID, client port. */
+static enum dnsb_reason run_edit(struct env *v, const char *fx, enum dnsb_dir dir, uint64_t now,
+				 int id, int cport)
 {
 	fx_load(fx, 0, &v->f);
+	int resp = dir == DNSB_DIR_TO_CLIENT;
+	if (id >= 0)
+		dnsb_put16(v->f.buf + 42, (uint16_t)id);
+	if (cport >= 0)
+		dnsb_put16(v->f.buf + 34 + (resp ? 2 : 0), (uint16_t)cport);
 	dnsb_engine_process(&v->e, v->f.buf, v->f.len, FX_CAP, dir, now, &v->res);
 	return v->res.reason;
 }
+
+static enum dnsb_reason run(struct env *v, const char *fx, enum dnsb_dir dir, uint64_t now)
+{
+	return run_edit(v, fx, dir, now, -1, -1);
+}
+
+#define TO_S DNSB_DIR_TO_SERVER
+#define TO_C DNSB_DIR_TO_CLIENT
 
 static void test_client_size_decides(void **st)
 {
 	struct env *v = *st;
 
-	/* Client asked 4096 (clamped to 1232 on the way): the 1.9 kB answer
-	 * exceeds neither what it asked nor a path limit: passed. */
-	assert_int_equal(run(v, "q4_do", DNSB_DIR_TO_SERVER, 1 * SEC), DNSB_R_EDNS_CLAMPED);
-	assert_int_equal(run(v, "r4_big", DNSB_DIR_TO_CLIENT, 1 * SEC + 1000), DNSB_R_PASS_RESPONSE);
+	/* Client asked 4096 (clamped on the way): the 1.9 kB answer fits what
+	 * it asked: passed. */
+	assert_int_equal(run(v, "q4_do", TO_S, 1 * SEC), DNSB_R_EDNS_CLAMPED);
+	assert_int_equal(run(v, "r4_big", TO_C, 1 * SEC + MS), DNSB_R_PASS_RESPONSE);
 	assert_int_equal(v->res.limit, 4096);
 
 	/* Client asked 1200 without DO: the answer becomes TC=1, DO clear. */
-	assert_int_equal(run(v, "q4_small", DNSB_DIR_TO_SERVER, 2 * SEC), DNSB_R_PASS_QUERY);
-	assert_int_equal(run(v, "r4_big", DNSB_DIR_TO_CLIENT, 2 * SEC + 1000), DNSB_R_TC_SYNTHESIZED);
+	assert_int_equal(run(v, "q4_small", TO_S, 2 * SEC), DNSB_R_PASS_QUERY);
+	assert_int_equal(run(v, "r4_big", TO_C, 2 * SEC + MS), DNSB_R_TC_SYNTHESIZED);
 	assert_int_equal(v->res.limit, 1200);
 	struct dnsb_result out;
-	dnsb_process(v->f.buf, v->res.len, FX_CAP, DNSB_DIR_TO_CLIENT, 0, &v->pol, NULL, &out);
+	dnsb_process(v->f.buf, v->res.len, FX_CAP, TO_C, 0, &v->pol, NULL, &out);
 	assert_true(out.dns.flags & DNSB_F_TC);
 	assert_false(dnsb_dns_do(&out.dns));
 
 	/* Same over IPv6. */
-	assert_int_equal(run(v, "q6_do", DNSB_DIR_TO_SERVER, 3 * SEC), DNSB_R_EDNS_CLAMPED);
-	assert_int_equal(run(v, "r6_big", DNSB_DIR_TO_CLIENT, 3 * SEC + 1), DNSB_R_PASS_RESPONSE);
-
+	assert_int_equal(run(v, "q6_do", TO_S, 3 * SEC), DNSB_R_EDNS_CLAMPED);
+	assert_int_equal(run(v, "r6_big", TO_C, 3 * SEC + 1), DNSB_R_PASS_RESPONSE);
 	/* A response is matched once: a duplicate is unmatched. */
-	assert_int_equal(run(v, "r6_big", DNSB_DIR_TO_CLIENT, 3 * SEC + 2),
-			 DNSB_R_PASS_RESPONSE_UNSIZED);
+	assert_int_equal(run(v, "r6_big", TO_C, 3 * SEC + 2), DNSB_R_PASS_RESPONSE_UNSIZED);
 
-	assert_int_equal(v->e.events[DNSB_EV_QUERIES], 3);
-	assert_int_equal(v->e.events[DNSB_EV_DO_QUERIES], 2);
-	assert_int_equal(v->e.events[DNSB_EV_RESPONSES], 4);
-	assert_int_equal(v->e.events[DNSB_EV_DO_RESPONSES], 4);
-	assert_int_equal(v->e.events[DNSB_EV_RESPONSES_UNMATCHED], 1);
+	assert_int_equal(EV(QUERIES), 3);
+	assert_int_equal(EV(DO_QUERIES), 2);
+	assert_int_equal(EV(RESPONSES), 4);
+	assert_int_equal(EV(DO_RESPONSES), 4);
+	assert_int_equal(EV(RESPONSES_UNMATCHED), 1);
 	assert_int_equal(v->e.reasons[DNSB_R_EDNS_CLAMPED], 2);
 	assert_int_equal(v->e.reasons[DNSB_R_TC_SYNTHESIZED], 1);
-	assert_int_equal(v->e.reasons[DNSB_R_PASS_RESPONSE], 2);
 	uint64_t total = 0;
 	for (int r = 0; r < DNSB_R__END; r++)
 		total += v->e.reasons[r];
 	assert_int_equal(total, 7);
+	/* Answer sizes by DO of the query, latency by bucket. */
+	assert_int_equal(EV(RESPONSE_SIZE_DO_GT1500), 2);
+	assert_int_equal(EV(RESPONSE_SIZE_NODO_GT1500), 1);
+	assert_int_equal(EV(LATENCY_LE1MS), 3);
 }
 
-static void test_timeout_and_path_limit(void **st)
+static void test_unanswered(void **st)
 {
 	struct env *v = *st;
 
-	/* The answer comes after the query timed out: unmatched. */
-	run(v, "q4_small", DNSB_DIR_TO_SERVER, 10 * SEC);
-	assert_int_equal(run(v, "r4_big", DNSB_DIR_TO_CLIENT, 13 * SEC), DNSB_R_PASS_RESPONSE_UNSIZED);
-	assert_int_equal(v->e.events[DNSB_EV_RESPONSES_UNMATCHED], 1);
-
-	/* With a path limit, unmatched answers are still sized. */
-	v->pol.path_limit = 1400;
-	assert_int_equal(run(v, "r4_big", DNSB_DIR_TO_CLIENT, 14 * SEC), DNSB_R_TC_SYNTHESIZED);
-	assert_int_equal(v->res.limit, 1400);
-	/* And a matched one gets the smaller of the two. */
-	run(v, "q4_small", DNSB_DIR_TO_SERVER, 15 * SEC);
-	run(v, "r4_big", DNSB_DIR_TO_CLIENT, 15 * SEC);
-	assert_int_equal(v->res.limit, 1200);
+	run_edit(v, "q4_do", TO_S, 1 * SEC, 1, -1);
+	run_edit(v, "q4_small", TO_S, 1 * SEC + 10 * MS, 2, -1);
+	run_edit(v, "q4_noedns", TO_S, 1 * SEC + 20 * MS, 3, -1);
+	dnsb_engine_tick(&v->e, 2 * SEC, 0);
+	assert_int_equal(EV(UNANSWERED_DO) + EV(UNANSWERED_NODO), 0);
+	assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_QUERIES_OUTSTANDING), 3);
+	dnsb_engine_tick(&v->e, 3 * SEC + 100 * MS, 0);
+	assert_int_equal(EV(UNANSWERED_DO), 1);
+	assert_int_equal(EV(UNANSWERED_NODO), 2);
+	assert_int_equal(EV(UNANSWERED_SIZE_GT1500), 1);  /* 4096 */
+	assert_int_equal(EV(UNANSWERED_SIZE_LE1232), 1);  /* 1200 */
+	assert_int_equal(EV(UNANSWERED_SIZE_LE512), 1);   /* no EDNS */
+	assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_QUERIES_OUTSTANDING), 0);
+	/* Their late answers are unmatched and unsized. */
+	assert_int_equal(run(v, "r4_big", TO_C, 4 * SEC), DNSB_R_PASS_RESPONSE_UNSIZED);
+	assert_int_equal(EV(RESPONSES_UNMATCHED), 1);
+	/* Swept only once: no double count. */
+	dnsb_engine_tick(&v->e, 10 * SEC, 0);
+	assert_int_equal(EV(UNANSWERED_DO) + EV(UNANSWERED_NODO), 3);
 }
 
-static void test_table_full_and_bounded(void **st)
+static void test_budgeted_sweep(void **st)
+{
+	struct env *v = *st;
+	for (int id = 0; id < 100; id++)
+		run_edit(v, "q4_do", TO_S, 1 * SEC, id, -1);
+	/* 32 slots per call: the 1024-slot tables take 32 calls. */
+	for (int i = 0; i < 31; i++)
+		dnsb_engine_tick(&v->e, 5 * SEC, 32);
+	assert_true(EV(UNANSWERED_DO) < 100);
+	dnsb_engine_tick(&v->e, 5 * SEC, 32);
+	assert_int_equal(EV(UNANSWERED_DO), 100);
+}
+
+static void test_retries(void **st)
+{
+	struct env *v = *st;
+
+	/* Answered (1.9 kB, so "large"), then asked again: the answer died
+	 * downstream. */
+	run(v, "q4_do", TO_S, 1 * SEC);
+	run(v, "r4_big", TO_C, 1 * SEC + 5 * MS);
+	run_edit(v, "q4_do", TO_S, 1 * SEC + 800 * MS, 0x4321, 41000);
+	assert_int_equal(EV(CLIENT_RETRY_AFTER_ANSWER), 1);
+	assert_int_equal(EV(CLIENT_RETRY_AFTER_LARGE_ANSWER), 1);
+	/* Still unanswered, asked again: lost upstream. */
+	run_edit(v, "q4_do", TO_S, 1 * SEC + 1600 * MS, 0x4322, 41001);
+	assert_int_equal(EV(CLIENT_RETRY_UNANSWERED), 1);
+	/* A small answer, then a retry: after-answer but not large. */
+	run(v, "q4_do", TO_S, 10 * SEC);
+	run(v, "r4_small", TO_C, 10 * SEC + MS);
+	run_edit(v, "q4_do", TO_S, 10 * SEC + 500 * MS, 0x4323, 41002);
+	assert_int_equal(EV(CLIENT_RETRY_AFTER_ANSWER), 2);
+	assert_int_equal(EV(CLIENT_RETRY_AFTER_LARGE_ANSWER), 1);
+	/* Asked again much later: a new question, not a retry. */
+	run_edit(v, "q4_do", TO_S, 30 * SEC, 0x4324, 41003);
+	assert_int_equal(EV(CLIENT_RETRY_AFTER_ANSWER) + EV(CLIENT_RETRY_UNANSWERED), 3);
+}
+
+static void test_response_checks(void **st)
+{
+	struct env *v = *st;
+
+	v->pol.oversize = DNSB_OVERSIZE_PASS;
+	run(v, "q4_small", TO_S, 1 * SEC);        /* asks 1200 */
+	assert_int_equal(run(v, "r4_big", TO_C, 1 * SEC + MS), DNSB_R_PASS_OVERSIZE);
+	assert_int_equal(EV(RESPONSE_TOOBIG), 1);
+	run(v, "q4_do", TO_S, 2 * SEC);           /* EDNS + DO */
+	run(v, "r4_big_noopt", TO_C, 2 * SEC + MS);
+	assert_int_equal(EV(RESPONSE_NO_OPT), 1);
+	run(v, "q4_do", TO_S, 3 * SEC);
+	run(v, "r4_small", TO_C, 3 * SEC + 30 * MS); /* NOERROR A, no RRSIG */
+	assert_int_equal(EV(RESPONSE_DO_NO_RRSIG), 1);
+	assert_int_equal(EV(LATENCY_LE100MS), 1);
+	run(v, "q4_do", TO_S, 4 * SEC);
+	run(v, "r4_big", TO_C, 4 * SEC + 3 * SEC / 2); /* has its RRSIG */
+	assert_int_equal(EV(RESPONSE_DO_NO_RRSIG), 1);
+	assert_int_equal(EV(RESPONSE_TOOBIG), 1);
+	assert_int_equal(EV(LATENCY_LE2000MS), 1);
+}
+
+/* The SYN fixture, turned around: server to client, with TCP @p flags. */
+static enum dnsb_reason run_tcp_reply(struct env *v, uint8_t flags, uint64_t now)
+{
+	uint8_t tmp[4];
+	fx_load("tcp53_syn", 0, &v->f);
+	memcpy(tmp, v->f.buf + 26, 4);
+	memcpy(v->f.buf + 26, v->f.buf + 30, 4);
+	memcpy(v->f.buf + 30, tmp, 4);
+	memcpy(tmp, v->f.buf + 34, 2);
+	memcpy(v->f.buf + 34, v->f.buf + 36, 2);
+	memcpy(v->f.buf + 36, tmp, 2);
+	v->f.buf[34 + 13] = flags;
+	dnsb_engine_process(&v->e, v->f.buf, v->f.len, FX_CAP, TO_C, now, &v->res);
+	return v->res.reason;
+}
+
+static void test_tc_and_tcp(void **st)
+{
+	struct env *v = *st;
+
+	/* TC made by the bump, then the client's SYN: followed up. */
+	run(v, "q4_small", TO_S, 1 * SEC);
+	assert_int_equal(run(v, "r4_big", TO_C, 1 * SEC + MS), DNSB_R_TC_SYNTHESIZED);
+	assert_int_equal(run(v, "tcp53_syn", TO_S, 1 * SEC + 2 * MS), DNSB_R_PASS_DNS_TCP);
+	assert_int_equal(EV(TC_TCP_FOLLOWUP), 1);
+	assert_int_equal(EV(TCP53_SYN), 1);
+	/* SYN-ACK: the handshake is answered. */
+	assert_int_equal(run_tcp_reply(v, DNSB_TCP_SYN | DNSB_TCP_ACK, 1 * SEC + 3 * MS),
+			 DNSB_R_PASS_DNS_TCP);
+	/* Another TC with no TCP after it; another SYN with no SYN-ACK. */
+	run(v, "q4_small", TO_S, 2 * SEC);
+	run(v, "r4_big", TO_C, 2 * SEC + MS);
+	dnsb_engine_tick(&v->e, 3 * SEC, 0);
+	assert_int_equal(EV(TC_NO_TCP_FOLLOWUP), 0);
+	dnsb_engine_tick(&v->e, 5 * SEC, 0);
+	assert_int_equal(EV(TC_NO_TCP_FOLLOWUP), 1);
+	assert_int_equal(EV(TCP53_SYN_UNANSWERED), 0);
+	run(v, "tcp53_syn", TO_S, 6 * SEC);
+	dnsb_engine_tick(&v->e, 9 * SEC, 0);
+	assert_int_equal(EV(TCP53_SYN), 2);
+	assert_int_equal(EV(TCP53_SYN_UNANSWERED), 1);
+	/* A reset from the server side. */
+	run(v, "tcp53_syn", TO_S, 10 * SEC);
+	run_tcp_reply(v, DNSB_TCP_RST | DNSB_TCP_ACK, 10 * SEC + MS);
+	assert_int_equal(EV(TCP53_RESET), 1);
+	dnsb_engine_tick(&v->e, 20 * SEC, 0);
+	assert_int_equal(EV(TCP53_SYN_UNANSWERED), 1);
+	/* A server's TC=1 forwarded counts as forwarded, not synthesized. */
+	fx_load("r4_small", 0, &v->f);
+	v->f.buf[42 + 2] |= 0x02;
+	dnsb_engine_process(&v->e, v->f.buf, v->f.len, FX_CAP, TO_C, 30 * SEC, &v->res);
+	assert_int_equal(EV(TC_FORWARDED), 1);
+}
+
+static void test_flows(void **st)
+{
+	struct env *v = *st;
+	for (int port = 0; port < 10; port++)
+		run_edit(v, "q4_do", TO_S, 1 * SEC, 100 + port, 20000 + port);
+	/* An answer refreshes its flow, adds none. */
+	run_edit(v, "r4_small", TO_C, 1 * SEC + MS, 100, 20000);
+	assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_UDP_FLOWS_ACTIVE), 10);
+	dnsb_engine_tick(&v->e, 20 * SEC, 0);
+	assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_UDP_FLOWS_ACTIVE), 10);
+	dnsb_engine_tick(&v->e, 40 * SEC, 0);
+	assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_UDP_FLOWS_ACTIVE), 0);
+	assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_UDP_FLOWS_PEAK), 10);
+}
+
+static void test_table_full_fails_open(void **st)
+{
+	struct env *v = *st; /* 8 slots per table */
+	for (int id = 0; id < 9; id++)
+		run_edit(v, "q4_do", TO_S, 1 * SEC, id, -1);
+	assert_int_equal(EV(FLOW_TABLE_FULL), 1);
+	assert_int_equal(v->e.t[DNSB_T_QUERIES].live, 8);
+	/* Every query still clamped and forwarded: nothing stalls. */
+	assert_int_equal(v->e.reasons[DNSB_R_EDNS_CLAMPED], 9);
+	/* Same question, same client, new IDs: counted as retries. */
+	assert_int_equal(EV(CLIENT_RETRY_UNANSWERED), 8);
+	/* Once stale, the slots are reused; the stale ones are counted. */
+	run_edit(v, "q4_do", TO_S, 5 * SEC, 100, -1);
+	assert_int_equal(EV(FLOW_TABLE_FULL), 1);
+	assert_true(EV(UNANSWERED_DO) >= 1);
+	dnsb_engine_tick(&v->e, 5 * SEC, 0);
+	assert_int_equal(EV(UNANSWERED_DO), 8);
+	assert_int_equal(v->e.t[DNSB_T_QUERIES].live, 1);
+}
+
+static void test_bad_table_size(void **st)
 {
 	(void)st;
 	struct dnsb_engine e;
 	struct dnsb_policy pol;
-	static uint8_t mem[sizeof(struct dnsb_qentry) * 8];
-	static struct fx f;
-	struct dnsb_result res;
-
+	static uint8_t mem[DNSB_T__END * 8 * sizeof(struct dnsb_fentry)];
+	struct dnsb_engine_cfg c = { 6, SEC, SEC, 1 };
 	dnsb_policy_default(&pol);
-	assert_int_equal(dnsb_engine_init(&e, &pol, mem, 6, SEC, 1), -1);
-	assert_int_equal(dnsb_engine_init(&e, &pol, mem, 8, SEC, 1), 0);
-	/* 8 slots, 8 distinct queries (IDs 0..7): all fit; the 9th does not. */
-	for (uint16_t id = 0; id < 9; id++) {
-		fx_load("q4_do", 0, &f);
-		dnsb_put16(f.buf + 42, id);
-		dnsb_engine_process(&e, f.buf, f.len, FX_CAP, DNSB_DIR_TO_SERVER, SEC, &res);
-	}
-	assert_int_equal(e.events[DNSB_EV_FLOW_TABLE_FULL], 1);
-	assert_int_equal(e.qt.used, 8);
-	/* A retry of a tracked query refreshes its entry, no new slot. */
-	fx_load("q4_do", 0, &f);
-	dnsb_put16(f.buf + 42, 3);
-	dnsb_engine_process(&e, f.buf, f.len, FX_CAP, DNSB_DIR_TO_SERVER, SEC + 5, &res);
-	assert_int_equal(e.events[DNSB_EV_FLOW_TABLE_FULL], 1);
-	assert_int_equal(e.qt.used, 8);
-	/* Once they are stale, new queries reuse the slots. */
-	fx_load("q4_do", 0, &f);
-	dnsb_put16(f.buf + 42, 100);
-	dnsb_engine_process(&e, f.buf, f.len, FX_CAP, DNSB_DIR_TO_SERVER, 3 * SEC, &res);
-	assert_int_equal(e.events[DNSB_EV_FLOW_TABLE_FULL], 1);
-	assert_int_equal(e.qt.used, 8);
-	/* The full table never stalled a frame: every query was clamped. */
-	assert_int_equal(e.reasons[DNSB_R_EDNS_CLAMPED], 11);
+	assert_int_equal(dnsb_engine_init(&e, &pol, mem, &c), -1);
+	c.slots = 8;
+	assert_int_equal(dnsb_engine_init(&e, &pol, mem, &c), 0);
 }
 
 static void test_wrong_direction_not_tracked(void **st)
 {
 	struct env *v = *st;
-	assert_int_equal(run(v, "q4_do", DNSB_DIR_TO_CLIENT, SEC), DNSB_R_PASS_WRONG_DIRECTION);
-	assert_int_equal(v->e.events[DNSB_EV_QUERIES], 0);
-	assert_int_equal(v->e.qt.used, 0);
+	assert_int_equal(run(v, "q4_do", TO_C, SEC), DNSB_R_PASS_WRONG_DIRECTION);
+	assert_int_equal(EV(QUERIES), 0);
+	assert_int_equal(v->e.t[DNSB_T_QUERIES].live, 0);
 }
 
 static void test_mss_clamp(void **st)
 {
 	(void)st;
 	static struct fx f, orig;
-	struct dnsb_pkt p;
+	struct dnsb_pkt p, p2;
 
 	fx_load("tcp53_syn", 0, &f);
 	orig = f;
@@ -172,7 +334,6 @@ static void test_mss_clamp(void **st)
 	assert_true(ref_tcp_checksum_ok(f.buf, p.l3_off, p.l4_off, seg));
 
 	/* MSS behind a NOP: the value sits at an odd offset. */
-	struct dnsb_pkt p2;
 	fx_load("tcp53_syn_nop", 0, &f);
 	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p2), DNSB_R_OK);
 	assert_int_equal(f.buf[p2.l4_off + 20], 1);
@@ -197,8 +358,14 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_client_size_decides, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timeout_and_path_limit, setup, teardown),
-		cmocka_unit_test(test_table_full_and_bounded),
+		cmocka_unit_test_setup_teardown(test_unanswered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_budgeted_sweep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_response_checks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tc_and_tcp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_full_fails_open, setup_small, teardown),
+		cmocka_unit_test(test_bad_table_size),
 		cmocka_unit_test_setup_teardown(test_wrong_direction_not_tracked, setup, teardown),
 		cmocka_unit_test(test_mss_clamp),
 	};

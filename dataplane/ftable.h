@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file ftable.h
+ * Fixed-size tables of timed entries for the per-lcore state: outstanding
+ * queries, questions per client, TC answers awaiting a TCP follow-up, SYNs
+ * awaiting a SYN-ACK, UDP flows. Open addressing with a bounded probe
+ * window, entries age out by time (passed in); every entry that ages out
+ * goes through the caller's callback exactly once, whether a sweep or an
+ * insert found it. No allocation: the caller hands in the memory.
+ */
+#ifndef DNSBUMP_FTABLE_H
+#define DNSBUMP_FTABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** Slots probed from the home slot before an insert fails as full. */
+#define DNSB_FT_PROBE 8
+
+/** Key: two addresses, two ports, an id; unused fields stay zero. */
+struct dnsb_fkey {
+	uint8_t a[16];
+	uint8_t b[16];
+	uint16_t pa, pb;
+	uint16_t id;
+	uint8_t ip_ver;
+	uint8_t pad;
+};
+
+struct dnsb_fentry {
+	struct dnsb_fkey key;
+	uint64_t ts_ns;  /**< when the entry was last set; 0 = free slot */
+	union {
+		struct {
+			uint32_t qhash;     /**< question hash */
+			uint16_t udp_size;  /**< advertised by the client */
+			uint8_t edns;       /**< the query had an OPT */
+			uint8_t do_bit;
+		} q;
+		struct {
+			uint64_t answered_ns; /**< last answer forwarded to the client, 0 = none */
+			uint16_t answer_size; /**< DNS octets of that answer as delivered */
+			uint8_t outstanding;  /**< a query is waiting for its answer */
+		} c;
+		uint64_t raw[2];
+	} v;
+};
+
+/** Called once for each entry that ages out, before its slot is freed. */
+typedef void (*dnsb_ft_expire_fn)(void *ctx, const struct dnsb_fentry *e);
+
+struct dnsb_ftable {
+	struct dnsb_fentry *slot;
+	uint32_t mask;        /**< slots - 1 */
+	uint32_t seed;
+	uint32_t cursor;      /**< next slot the sweep looks at */
+	uint64_t timeout_ns;
+	uint64_t live;        /**< occupied slots */
+	uint64_t peak;        /**< most occupied slots seen */
+	dnsb_ft_expire_fn expire;
+	void *ctx;
+};
+
+/** Bytes of memory one table of @p slots needs. */
+static inline size_t dnsb_ft_mem(uint32_t slots)
+{
+	return (size_t)slots * sizeof(struct dnsb_fentry);
+}
+
+/**
+ * Set up @p t over @p mem (zeroed here; owned by the caller, dnsb_ft_mem()
+ * bytes). @p slots must be a power of two. @p expire may be NULL.
+ * @return 0, or -1 when @p slots is not a power of two.
+ */
+int dnsb_ft_init(struct dnsb_ftable *t, void *mem, uint32_t slots, uint64_t timeout_ns,
+		 uint32_t seed, dnsb_ft_expire_fn expire, void *ctx);
+
+/** The live entry for @p k, or NULL. */
+struct dnsb_fentry *dnsb_ft_find(struct dnsb_ftable *t, const struct dnsb_fkey *k, uint64_t now_ns);
+
+/**
+ * The live entry for @p k, or a new one (ts set to @p now_ns, value zeroed;
+ * *@p created set). Aged-out entries met on the way are expired first.
+ * @return NULL when every slot of the probe window is live (full).
+ */
+struct dnsb_fentry *dnsb_ft_upsert(struct dnsb_ftable *t, const struct dnsb_fkey *k,
+				   uint64_t now_ns, int *created);
+
+/** Free @p e (found by dnsb_ft_find or dnsb_ft_upsert) without expiring it. */
+void dnsb_ft_remove(struct dnsb_ftable *t, struct dnsb_fentry *e);
+
+/**
+ * Look at up to @p budget slots from the sweep cursor and expire those
+ * aged out at @p now_ns. With @p budget 0, look at every slot once.
+ * @return entries expired.
+ */
+uint32_t dnsb_ft_sweep(struct dnsb_ftable *t, uint64_t now_ns, uint32_t budget);
+
+#endif
