@@ -47,7 +47,8 @@ DPDK_CFLAGS = $(shell pkg-config --cflags libdpdk)
 DPDK_LIBS = $(shell pkg-config --libs libdpdk)
 LIBCONFIG_CFLAGS = $(shell pkg-config --cflags libconfig)
 LIBCONFIG_LIBS = $(shell pkg-config --libs libconfig)
-DAEMON_SRC := $(wildcard platform/*.c) control/config.c control/report.c control/telemetry.c
+DAEMON_SRC := $(wildcard platform/*.c) control/config.c control/report.c control/telemetry.c \
+	control/diag.c
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o)
 DAEMON := $(BUILD)/dnsbump
 
@@ -69,14 +70,17 @@ COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 
 $(BUILD)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -Idataplane -Itests/common $(CMOCKA_CFLAGS) $(LDNS_CFLAGS) -c $< -o $@
+	$(CC) $(BASE_CFLAGS) -Idataplane -Icontrol -Itests/common $(CMOCKA_CFLAGS) $(LDNS_CFLAGS) -c $< -o $@
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(COMMON_OBJ) $(CORE_LIB)
+# Control-plane code with no DPDK in it, unit-tested like the core.
+CONTROL_PURE_OBJ := $(BUILD)/obj/control/diag.o $(BUILD)/obj/control/config.o
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(COMMON_OBJ) $(CONTROL_PURE_OBJ) $(CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) $^ -o $@ $(CMOCKA_LIBS) $(LDNS_LIBS)
+	$(CC) $(LDFLAGS_ALL) $^ -o $@ $(CMOCKA_LIBS) $(LDNS_LIBS) $(LIBCONFIG_LIBS)
 
 # Fuzz targets replayed over their corpus by an ordinary binary.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)

@@ -102,7 +102,8 @@ static int is_pow2(uint32_t v)
 }
 
 static const char *const top_keys[] = { "eal", "ports", "pairs", "workers", "mempool", "burst",
-					 "rx_desc", "tx_desc", "drain_us", "dns", NULL };
+					 "rx_desc", "tx_desc", "drain_us", "dns", "diag", NULL };
+static const char *const diag_keys[] = { "min_samples", "min_tcp", "loss_percent", NULL };
 static const char *const port_keys[] = { "name", "device", NULL };
 static const char *const pair_keys[] = { "client", "server", NULL };
 static const char *const mempool_keys[] = { "mbufs", "cache", "data_room", NULL };
@@ -308,6 +309,7 @@ void dnsb_config_defaults(struct dnsb_config *c)
 	c->query_table_size = 65536;
 	c->query_timeout_ms = 5000;
 	c->flow_timeout_ms = 30000;
+	dnsb_diag_defaults(&c->diag);
 }
 
 int dnsb_config_load(const char *path, int need_ports, struct dnsb_config *c, char *err,
@@ -339,6 +341,12 @@ int dnsb_config_load(const char *path, int need_ports, struct dnsb_config *c, ch
 		   get_uint(&x, mp, "mbufs", 1023, 1u << 24, 0, &c->mbufs) ||
 		   get_uint(&x, mp, "cache", 0, 512, 1, &c->mbuf_cache) ||
 		   get_uint(&x, mp, "data_room", 1024, 65535, 0, &c->data_room)))
+		goto out;
+	const config_setting_t *dg = config_setting_get_member(root, "diag");
+	if (dg && (!config_setting_is_group(dg) || check_keys(&x, dg, "diag", diag_keys) ||
+		   get_uint(&x, dg, "min_samples", 1, 1000000, 0, &c->diag.min_samples) ||
+		   get_uint(&x, dg, "min_tcp", 1, 1000000, 0, &c->diag.min_tcp) ||
+		   get_uint(&x, dg, "loss_percent", 1, 100, 0, &c->diag.loss_percent)))
 		goto out;
 	if (get_uint(&x, root, "burst", 1, DNSB_MAX_BURST, 0, &c->burst) ||
 	    get_uint(&x, root, "rx_desc", 64, 4096, 0, &c->rx_desc) ||

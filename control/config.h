@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core.h"
+#include "diag.h"
 
 #define DNSB_MAX_PORTS 16
 #define DNSB_MAX_PAIRS 8
@@ -46,6 +47,7 @@ struct dnsb_config {
 	uint32_t query_timeout_ms;
 	uint32_t flow_timeout_ms;           /**< UDP flow idle timeout */
 	struct dnsb_policy policy;
+	struct dnsb_diag_cfg diag;
 };
 
 /** Defaults for every key (ports, pairs and workers empty). */

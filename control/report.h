@@ -35,6 +35,9 @@ struct dnsb_mbuf_use {
 void dnsb_report_json(FILE *f, const char *mode, const char *config, const struct dnsb_totals *t,
 		      const struct dnsb_mbuf_use *mu);
 
+/** Write the counters of @p t as "name value" lines, for tools. */
+void dnsb_report_lines(FILE *f, const struct dnsb_totals *t);
+
 /** Write the non-zero counters of @p t as a table with help text. */
 void dnsb_report_table(FILE *f, const struct dnsb_totals *t);
 

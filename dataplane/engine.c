@@ -54,6 +54,7 @@ int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void 
 	};
 	memset(e, 0, sizeof(*e));
 	e->pol = pol;
+	e->hypothetical = c->hypothetical;
 	for (unsigned i = 0; i < DNSB_T__END; i++) {
 		uint64_t to = i == DNSB_T_FLOWS ? c->flow_timeout_ns : c->query_timeout_ns;
 		void *m = (uint8_t *)mem + i * dnsb_ft_mem(c->slots);
@@ -126,6 +127,8 @@ static void on_query(struct dnsb_engine *e, const uint8_t *frame, const struct d
 
 	e->events[DNSB_EV_QUERIES]++;
 	e->events[DNSB_EV_DO_QUERIES] += (uint64_t)do_bit;
+	e->events[DNSB_EV_QUERIES_SIZE_LE512 +
+		  size_bucket(d->has_opt && d->opt_udp_size > 512 ? d->opt_udp_size : 512)]++;
 	flow_key(&res->pkt, 0, &fk);
 	touch_flow(e, &fk, now);
 
@@ -192,21 +195,26 @@ static int on_response(struct dnsb_engine *e, const struct dnsb_result *res, uin
 		e->events[DNSB_EV_RESPONSE_DO_NO_RRSIG]++;
 	e->events[(query->v.q.do_bit ? DNSB_EV_RESPONSE_SIZE_DO_LE512 : DNSB_EV_RESPONSE_SIZE_NODO_LE512) +
 		  size_bucket(n)]++;
-	e->events[DNSB_EV_LATENCY_LE1MS + latency_bucket(now > query->ts_ns ? now - query->ts_ns : 0)]++;
+	e->events[query->v.q.do_bit ? DNSB_EV_RESPONSE_OCTETS_DO : DNSB_EV_RESPONSE_OCTETS_NODO] += n;
+	uint64_t lat = now > query->ts_ns ? now - query->ts_ns : 0;
+	e->events[DNSB_EV_LATENCY_LE1MS + latency_bucket(lat)]++;
+	e->events[DNSB_EV_LATENCY_US_SUM] += lat / 1000;
 	return 1;
 }
 
-/* After policy: what the client was sent. */
+/* After policy: what the client was sent (offline: what it was sent in
+ * the capture). */
 static void after_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
 			   enum dnsb_verdict v, const struct dnsb_fentry *query, int matched)
 {
 	struct dnsb_fkey fk, k;
 	int created;
 
-	if (v == DNSB_V_DROP)
+	if (v == DNSB_V_DROP && !e->hypothetical)
 		return;
 	flow_key(&res->pkt, 1, &fk);
-	int tc = res->reason == DNSB_R_TC_SYNTHESIZED || (res->dns.flags & DNSB_F_TC);
+	int synth = res->reason == DNSB_R_TC_SYNTHESIZED && !e->hypothetical;
+	int tc = synth || (res->dns.flags & DNSB_F_TC);
 	if (res->reason != DNSB_R_TC_SYNTHESIZED && (res->dns.flags & DNSB_F_TC))
 		e->events[DNSB_EV_TC_FORWARDED]++;
 	if (tc) {
@@ -225,7 +233,8 @@ static void after_response(struct dnsb_engine *e, const struct dnsb_result *res,
 		c->ts_ns = now ? now : 1; /* the retry window runs from the answer */
 		c->v.c.outstanding = 0;
 		c->v.c.answered_ns = now ? now : 1;
-		c->v.c.answer_size = (uint16_t)(res->len - res->pkt.pl_off);
+		c->v.c.answer_size = (uint16_t)(e->hypothetical ? res->pkt.pl_len
+								 : res->len - res->pkt.pl_off);
 		/* A TC answer asks for a retry over TCP: not a loss. */
 		if (tc)
 			dnsb_ft_remove(&e->t[DNSB_T_QUESTIONS], c);

@@ -36,12 +36,17 @@ struct dnsb_engine_cfg {
 	uint64_t query_timeout_ns; /**< answer, retry window, TCP follow-up, SYN-ACK */
 	uint64_t flow_timeout_ns;  /**< UDP flow idle timeout */
 	uint32_t seed;             /**< hash seed (random per worker) */
+	/** Offline analysis: what the bump sends is hypothetical, so loss
+	 * tracking follows the frames as captured (a TC answer the bump would
+	 * have made expects no TCP connection in the capture). */
+	uint8_t hypothetical;
 };
 
 struct dnsb_engine {
 	/** Policy in force; the control plane publishes a new one whole. */
 	const struct dnsb_policy *pol;
 	struct dnsb_ftable t[DNSB_T__END];
+	uint8_t hypothetical;
 	/** Monotonic counters, read (never reset) by the control plane. */
 	uint64_t reasons[DNSB_R__END];
 	uint64_t events[DNSB_EV__END];

@@ -82,13 +82,29 @@
 	  "answers to queries without DO of 1401..1500 octets")              \
 	X(RESPONSE_SIZE_NODO_GT1500, "response_size_nodo_gt1500",            \
 	  "answers to queries without DO of more than 1500 octets")          \
+	X(RESPONSE_OCTETS_DO, "response_octets_do",                          \
+	  "sum of the sizes of answers to DO queries")                       \
+	X(RESPONSE_OCTETS_NODO, "response_octets_nodo",                      \
+	  "sum of the sizes of answers to queries without DO")               \
+	X(QUERIES_SIZE_LE512, "queries_size_le512",                          \
+	  "queries advertising at most 512 (or no EDNS)")                    \
+	X(QUERIES_SIZE_LE1232, "queries_size_le1232",                        \
+	  "queries advertising 513..1232")                                   \
+	X(QUERIES_SIZE_LE1400, "queries_size_le1400",                        \
+	  "queries advertising 1233..1400")                                  \
+	X(QUERIES_SIZE_LE1500, "queries_size_le1500",                        \
+	  "queries advertising 1401..1500")                                  \
+	X(QUERIES_SIZE_GT1500, "queries_size_gt1500",                        \
+	  "queries advertising more than 1500")                              \
 	X(LATENCY_LE1MS, "latency_le1ms", "answers within 1 ms of their query") \
 	X(LATENCY_LE5MS, "latency_le5ms", "answers after 1..5 ms")           \
 	X(LATENCY_LE20MS, "latency_le20ms", "answers after 5..20 ms")        \
 	X(LATENCY_LE100MS, "latency_le100ms", "answers after 20..100 ms")    \
 	X(LATENCY_LE500MS, "latency_le500ms", "answers after 100..500 ms")   \
 	X(LATENCY_LE2000MS, "latency_le2000ms", "answers after 0.5..2 s")    \
-	X(LATENCY_GT2000MS, "latency_gt2000ms", "answers after more than 2 s")
+	X(LATENCY_GT2000MS, "latency_gt2000ms", "answers after more than 2 s") \
+	X(LATENCY_US_SUM, "latency_us_sum",                                  \
+	  "sum of answer latencies in microseconds")
 
 /** Upper bounds of the size buckets (octets); the last is open. */
 #define DNSB_SIZE_BUCKETS 5

@@ -25,6 +25,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "diag.h"
 #include "ports.h"
 #include "report.h"
 #include "telemetry.h"
@@ -296,6 +297,7 @@ static int init_workers(struct dnsb_app *app, char *err, size_t errlen)
 			.query_timeout_ns = (uint64_t)c->query_timeout_ms * 1000000,
 			.flow_timeout_ns = (uint64_t)c->flow_timeout_ms * 1000000,
 			.seed = (uint32_t)rte_rand(),
+			.hypothetical = (uint8_t)app->offline,
 		};
 		if (dnsb_engine_init(&w->engine, &app->policy, w->table_mem, &ec))
 			return -1;
@@ -444,10 +446,18 @@ int main(int argc, char **argv)
 	dnsb_app_totals(&app, &t);
 	struct dnsb_mbuf_use mu = { in_use_start, in_use_exit,
 				    (long long)rte_mempool_in_use_count(app.pool) };
-	if (!app.offline || o.json)
+	struct dnsb_finding fs[DNSB_DIAG_MAX];
+	unsigned nf = dnsb_diag(&t, &app.cfg.diag, fs);
+	if (!app.offline || o.json) {
 		dnsb_report_json(stdout, app.offline ? "offline" : "live", app.cfg.path, &t, &mu);
-	else
+		printf("{\"findings\": ");
+		dnsb_diag_json(stdout, fs, nf);
+		printf("}\n");
+	} else {
 		dnsb_report_table(stdout, &t);
+		printf("findings\n");
+		dnsb_diag_print(stdout, fs, nf);
+	}
 	fflush(stdout);
 	rc = 0;
 	goto out;
