@@ -220,5 +220,5 @@ void dnsb_diag_json(FILE *out, const struct dnsb_finding *fs, unsigned n)
 		js(out, fs[i].fix);
 		fputc('}', out);
 	}
-	fprintf(out, "]\n");
+	fputc(']', out);
 }

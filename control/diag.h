@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "report.h"
+#include "totals.h"
 
 struct dnsb_diag_cfg {
 	uint32_t min_samples;  /**< events needed before a ratio means anything */

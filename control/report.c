@@ -19,7 +19,7 @@ static void json_string(FILE *f, const char *s)
 }
 
 void dnsb_report_json(FILE *f, const char *mode, const char *config, const struct dnsb_totals *t,
-		      const struct dnsb_mbuf_use *mu)
+		      const struct dnsb_mbuf_use *mu, const struct dnsb_finding *fs, unsigned nf)
 {
 	fprintf(f, "{\"mode\": ");
 	json_string(f, mode);
@@ -41,6 +41,8 @@ void dnsb_report_json(FILE *f, const char *mode, const char *config, const struc
 	if (mu)
 		fprintf(f, ", \"mbufs\": {\"start\": %lld, \"exit\": %lld, \"closed\": %lld}",
 			mu->start, mu->exit, mu->closed);
+	fprintf(f, ", \"findings\": ");
+	dnsb_diag_json(f, fs, nf);
 	fprintf(f, "}\n");
 }
 

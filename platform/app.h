@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "totals.h"
 #include "worker_counters.h"
 
 #define DNSB_MAX_RXQ_PER_WORKER (2 * DNSB_MAX_PAIRS)
@@ -71,8 +72,5 @@ struct dnsb_totals;
 /** Sum every worker's counters and gauges into @p t. */
 void dnsb_app_totals(const struct dnsb_app *app, struct dnsb_totals *t);
 
-/** Name and help of a worker counter. */
-const char *dnsb_wc_name(unsigned i);
-const char *dnsb_wc_help(unsigned i);
 
 #endif

@@ -449,10 +449,8 @@ int main(int argc, char **argv)
 	struct dnsb_finding fs[DNSB_DIAG_MAX];
 	unsigned nf = dnsb_diag(&t, &app.cfg.diag, fs);
 	if (!app.offline || o.json) {
-		dnsb_report_json(stdout, app.offline ? "offline" : "live", app.cfg.path, &t, &mu);
-		printf("{\"findings\": ");
-		dnsb_diag_json(stdout, fs, nf);
-		printf("}\n");
+		dnsb_report_json(stdout, app.offline ? "offline" : "live", app.cfg.path, &t, &mu, fs,
+				 nf);
 	} else {
 		dnsb_report_table(stdout, &t);
 		printf("findings\n");
