@@ -48,7 +48,7 @@ DPDK_LIBS = $(shell pkg-config --libs libdpdk)
 LIBCONFIG_CFLAGS = $(shell pkg-config --cflags libconfig)
 LIBCONFIG_LIBS = $(shell pkg-config --libs libconfig)
 DAEMON_SRC := $(wildcard platform/*.c) control/config.c control/report.c control/telemetry.c \
-	control/diag.c
+	control/diag.c control/names.c
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o)
 DAEMON := $(BUILD)/dnsbump
 
@@ -63,6 +63,22 @@ $(BUILD)/obj/control/%.o: control/%.c
 $(DAEMON): $(DAEMON_OBJ) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $^ -o $@ $(DPDK_LIBS) $(LIBCONFIG_LIBS) -lpcap
+
+# ---- dnsbumpctl: no DPDK library, talks to the telemetry socket
+MHD_CFLAGS = $(shell pkg-config --cflags libmicrohttpd)
+MHD_LIBS = $(shell pkg-config --libs libmicrohttpd)
+CTL_SRC := control/ctl.c control/json.c control/prom.c control/diag.c control/report.c \
+	control/names.c
+CTL_OBJ := $(CTL_SRC:control/%.c=$(BUILD)/obj/ctl/%.o)
+CTL := $(BUILD)/dnsbumpctl
+
+$(BUILD)/obj/ctl/%.o: control/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Idataplane -Icontrol $(MHD_CFLAGS) -c $< -o $@
+
+$(CTL): $(CTL_OBJ) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $^ -o $@ $(MHD_LIBS)
 
 # ---- test support and tools built on the core alone
 COMMON_SRC := $(wildcard tests/common/*.c)
@@ -100,7 +116,7 @@ $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(COMMON_OBJ) $(CORE_LIB)
 
 .SECONDARY:
 .PHONY: all setup test test-unit test-san test-integration fuzz fuzz-run demo clean
-all: $(CORE_LIB) $(DAEMON) $(TOOLS_BIN)
+all: $(CORE_LIB) $(DAEMON) $(CTL) $(TOOLS_BIN)
 
 setup:
 	@toolchain/setup
@@ -108,13 +124,13 @@ setup:
 
 # Unit tests: no root needed.
 NOROOT_SCRIPTS := tests/golden/test_core_replay.py tests/config/test_config_check.py
-test-unit: $(UNIT_BIN) $(REPLAY_BIN) $(TOOLS_BIN) $(DAEMON)
+test-unit: $(UNIT_BIN) $(REPLAY_BIN) $(TOOLS_BIN) $(DAEMON) $(CTL)
 	@DNSB_BUILD=$(BUILD) toolchain/run-tests $(BUILD) $(UNIT_BIN) $(REPLAY_BIN) $(NOROOT_SCRIPTS)
 
 # Tests that run DPDK or build network namespaces: root, packages from
 # toolchain/setup. A missing package or privilege fails them, never skips.
 ROOT_SCRIPTS := tests/golden/test_offline_real.py $(wildcard tests/integration/test_*.sh)
-test-integration: $(DAEMON) $(TOOLS_BIN)
+test-integration: $(DAEMON) $(CTL) $(TOOLS_BIN)
 	@DNSB_BUILD=$(BUILD) toolchain/run-tests $(BUILD) $(ROOT_SCRIPTS)
 
 # The same tests under ASan + UBSan, built with clang.

@@ -8,13 +8,14 @@
 
 #include "../platform/app.h"
 #include "config.h"
+#include "diag.h"
 #include "report.h"
 #include "telemetry.h"
 
 #define DNSBUMP_VERSION "0.1"
 
-/* Set once before the endpoints are registered; read-only afterwards. */
-static const struct dnsb_app *tel_app;
+/* Set once before the endpoints are registered. */
+static struct dnsb_app *tel_app;
 
 static void add_totals(struct rte_tel_data *d, const struct dnsb_totals *t)
 {
@@ -36,6 +37,42 @@ static int cb_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	dnsb_app_totals(tel_app, &t);
 	rte_tel_data_start_dict(d);
 	add_totals(d, &t);
+	return 0;
+}
+
+/* Findings by id with their title (full text: dnsbumpctl diag). */
+static int cb_diag(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct dnsb_totals t;
+	struct dnsb_finding fs[DNSB_DIAG_MAX];
+	(void)cmd;
+	(void)params;
+	dnsb_app_totals(tel_app, &t);
+	pthread_mutex_lock(&tel_app->ctl_lock);
+	struct dnsb_diag_cfg dc = tel_app->cfg.diag;
+	pthread_mutex_unlock(&tel_app->ctl_lock);
+	unsigned n = dnsb_diag(&t, &dc, fs);
+	rte_tel_data_start_dict(d);
+	for (unsigned i = 0; i < n; i++)
+		rte_tel_data_add_dict_string(d, fs[i].id, fs[i].title);
+	return 0;
+}
+
+static int cb_reload(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char msg[1200];
+	(void)cmd;
+	(void)params;
+	int rc = dnsb_app_reload(tel_app, msg, sizeof(msg));
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "result", rc ? "rejected" : "ok");
+	/* Telemetry strings are short: the message in pieces of 100. */
+	char part[104], name[16];
+	for (size_t off = 0, i = 0; off < strlen(msg) && i < 12; off += 100, i++) {
+		snprintf(part, sizeof(part), "%.100s", msg + off);
+		snprintf(name, sizeof(name), "message_%zu", i);
+		rte_tel_data_add_dict_string(d, name, part);
+	}
 	return 0;
 }
 
@@ -82,9 +119,16 @@ static int cb_config(const char *cmd, const char *params, struct rte_tel_data *d
 {
 	(void)cmd;
 	(void)params;
-	const struct dnsb_app *app = tel_app;
-	const struct dnsb_policy *p = &app->policy;
+	struct dnsb_app *app = tel_app;
+	pthread_mutex_lock(&app->ctl_lock);
+	struct dnsb_policy pol = *__atomic_load_n(&app->pol_active, __ATOMIC_ACQUIRE);
+	struct dnsb_diag_cfg dc = app->cfg.diag;
+	pthread_mutex_unlock(&app->ctl_lock);
+	const struct dnsb_policy *p = &pol;
 	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "diag_min_samples", (int)dc.min_samples);
+	rte_tel_data_add_dict_int(d, "diag_min_tcp", (int)dc.min_tcp);
+	rte_tel_data_add_dict_int(d, "diag_loss_percent", (int)dc.loss_percent);
 	rte_tel_data_add_dict_string(d, "config_file", app->cfg.path);
 	rte_tel_data_add_dict_int(d, "edns_clamp", p->edns_max);
 	rte_tel_data_add_dict_int(d, "edns_floor", p->edns_floor);
@@ -123,7 +167,7 @@ static int cb_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-int dnsb_telemetry_init(const struct dnsb_app *app)
+int dnsb_telemetry_init(struct dnsb_app *app)
 {
 	tel_app = app;
 	if (rte_telemetry_register_cmd("/dnsbump/stats", cb_stats,
@@ -131,7 +175,10 @@ int dnsb_telemetry_init(const struct dnsb_app *app)
 	    rte_telemetry_register_cmd("/dnsbump/lcores", cb_lcores,
 				       "Counters per worker lcore, as arrays in 'lcores' order") ||
 	    rte_telemetry_register_cmd("/dnsbump/config", cb_config, "Policy in force") ||
-	    rte_telemetry_register_cmd("/dnsbump/info", cb_info, "Version, mode, uptime, ports"))
+	    rte_telemetry_register_cmd("/dnsbump/info", cb_info, "Version, mode, uptime, ports") ||
+	    rte_telemetry_register_cmd("/dnsbump/diag", cb_diag, "Findings: id and title") ||
+	    rte_telemetry_register_cmd("/dnsbump/reload", cb_reload,
+				       "Re-read the config file; dns and diag sections take effect"))
 		return -1;
 	return 0;
 }

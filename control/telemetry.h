@@ -9,7 +9,7 @@
 
 struct dnsb_app;
 
-/** Register the endpoints; they read @p app until the process exits. */
-int dnsb_telemetry_init(const struct dnsb_app *app);
+/** Register the endpoints; they use @p app until the process exits. */
+int dnsb_telemetry_init(struct dnsb_app *app);
 
 #endif

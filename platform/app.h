@@ -8,6 +8,7 @@
 #ifndef DNSBUMP_APP_H
 #define DNSBUMP_APP_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -43,13 +44,19 @@ struct dnsb_worker {
 	struct dnsb_txbuf tx[RTE_MAX_ETHPORTS > DNSB_MAX_PORTS ? DNSB_MAX_PORTS : RTE_MAX_ETHPORTS];
 	uint16_t port_index[RTE_MAX_ETHPORTS]; /**< DPDK port id -> tx[] index */
 	void *table_mem;
+	uint64_t epoch;        /**< loop turns; a reload waits for it to move */
 	uint64_t last_ns;      /**< time of the last frame (offline: capture time) */
 	volatile int done;     /**< set by the worker when it has left its loop */
 } __rte_cache_aligned;
 
 struct dnsb_app {
 	struct dnsb_config cfg;
-	struct dnsb_policy policy;
+	/* Policy published to the workers: two slots, one in force; a reload
+	 * writes the other, publishes it, and waits until every worker has
+	 * passed a loop turn, after which the old slot is free again. */
+	struct dnsb_policy pol_slot[2];
+	const struct dnsb_policy *pol_active;
+	pthread_mutex_t ctl_lock;           /**< serializes reloads and config reads */
 	struct rte_mempool *pool;
 	unsigned n_ports;
 	unsigned n_started;                 /**< ports started, closed at exit */
@@ -68,6 +75,14 @@ struct dnsb_app {
 };
 
 struct dnsb_totals;
+
+/**
+ * Re-read the configuration file and put its dns and diag sections in
+ * force for every worker; anything else changed is refused (restart). A
+ * bad file is refused and the running policy stays.
+ * @return 0 with a summary in @p msg, or -1 with the reason in @p msg.
+ */
+int dnsb_app_reload(struct dnsb_app *app, char *msg, size_t len);
 
 /** Sum every worker's counters and gauges into @p t. */
 void dnsb_app_totals(const struct dnsb_app *app, struct dnsb_totals *t);

@@ -21,6 +21,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_pdump.h>
 #include <rte_random.h>
 
 #include "app.h"
@@ -41,9 +42,17 @@ struct opts {
 
 static volatile sig_atomic_t got_signal;
 
+static volatile sig_atomic_t got_hup;
+
 static void on_signal(int sig)
 {
 	got_signal = sig;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	got_hup = 1;
 }
 
 static void usage(FILE *f, const char *prog)
@@ -299,7 +308,7 @@ static int init_workers(struct dnsb_app *app, char *err, size_t errlen)
 			.seed = (uint32_t)rte_rand(),
 			.hypothetical = (uint8_t)app->offline,
 		};
-		if (dnsb_engine_init(&w->engine, &app->policy, w->table_mem, &ec))
+		if (dnsb_engine_init(&w->engine, app->pol_active, w->table_mem, &ec))
 			return -1;
 	}
 	return 0;
@@ -362,7 +371,9 @@ int main(int argc, char **argv)
 		dnsb_config_free(&app.cfg);
 		return 0;
 	}
-	app.policy = app.cfg.policy;
+	app.pol_slot[0] = app.cfg.policy;
+	app.pol_active = &app.pol_slot[0];
+	pthread_mutex_init(&app.ctl_lock, NULL);
 	app.offline = o.read != NULL;
 	if (app.offline && count_capture(o.read, &app.offline_total))
 		return 1;
@@ -399,11 +410,14 @@ int main(int argc, char **argv)
 	/* Mbufs the drivers hold for their rings: at exit, before the ports
 	 * close, the pool must be back to this (nothing lost on the way). */
 	long long in_use_start = (long long)rte_mempool_in_use_count(app.pool);
+	if (rte_pdump_init())
+		fprintf(stderr, "dnsbump: packet capture (pdump) not available\n");
 	if (dnsb_telemetry_init(&app))
 		fprintf(stderr, "dnsbump: telemetry endpoints not registered\n");
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_hup);
 	static struct dnsb_worker_arg args[DNSB_MAX_WORKERS];
 	for (unsigned i = 0; i < app.n_workers; i++) {
 		args[i] = (struct dnsb_worker_arg){ &app, &app.workers[i] };
@@ -420,6 +434,12 @@ int main(int argc, char **argv)
 	for (;;) {
 		if (got_signal)
 			break;
+		if (got_hup) {
+			char msg[1200];
+			got_hup = 0;
+			dnsb_app_reload(&app, msg, sizeof(msg));
+			fprintf(stderr, "dnsbump: reload (SIGHUP): %s\n", msg);
+		}
 		if (app.offline) {
 			unsigned done = 0;
 			for (unsigned i = 0; i < app.n_workers; i++)
@@ -466,6 +486,7 @@ fail:
 out:
 	for (unsigned i = 0; app.workers && i < app.n_workers; i++)
 		rte_free(app.workers[i].table_mem);
+	rte_pdump_uninit();
 	rte_free(app.workers);
 	rte_mempool_free(app.pool);
 	dnsb_config_free(&app.cfg);

@@ -101,6 +101,10 @@ int dnsb_worker_main(void *arg)
 	uint64_t prev = rte_rdtsc();
 
 	while (!app->quit) {
+		/* The policy in force, and a sign for the control plane that this
+		 * worker no longer uses an older one. */
+		w->engine.pol = __atomic_load_n(&app->pol_active, __ATOMIC_ACQUIRE);
+		__atomic_store_n(&w->epoch, w->epoch + 1, __ATOMIC_RELEASE);
 		uint64_t cur = rte_rdtsc();
 		if (unlikely(cur - prev > drain_tsc)) {
 			tx_flush_all(w, app);

@@ -13,14 +13,14 @@ ok() { echo "ok: $*"; pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 check() { if eval "$1"; then ok "$2"; else bad "$2 [$1]"; fi; }
 
-lab_need dig kdig tcpdump tshark dpdk-telemetry.py python3 || exit 1
+lab_need dig kdig tcpdump tshark dpdk-telemetry.py || exit 1
 [ -x build/dnsbump ] || { echo "FAIL: build/dnsbump missing (make)"; exit 1; }
 lab_up || exit 1
 lab_second_pair
 lab_server || exit 1
 Z=$ZONE
 cfg=$LAB_DIR/bump.cfg
-json() { python3 -c "import json,sys; d=json.load(open('$LAB_DIR/dnsbump.json')); print($1)"; }
+json() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$LAB_DIR/dnsbump.json')); print($1)"; }
 
 for drv in af_xdp af_packet; do
 	echo "== $drv: clamp on"
@@ -37,7 +37,7 @@ for drv in af_xdp af_packet; do
 	good_ck=$(tshark -r "$LAB_DIR/srv.pcap" -o udp.check_checksum:TRUE -Y 'dns.flags.response == 0 && udp.checksum.status == "Good"' 2>/dev/null | wc -l)
 	check '[ "$good_ck" = 2 ]' "$drv: both rewritten queries carry valid UDP checksums ($good_ck)"
 	tel=$(lab_telemetry /dnsbump/stats)
-	clamped=$(echo "$tel" | python3 -c 'import json,sys; print(json.load(sys.stdin)["/dnsbump/stats"]["edns_clamped"])' 2>/dev/null)
+	clamped=$(echo "$tel" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["/dnsbump/stats"]["edns_clamped"])' 2>/dev/null)
 	check '[ "${clamped:-0}" -ge 2 ]' "$drv: telemetry answers while running (edns_clamped=$clamped)"
 	info=$(lab_telemetry /dnsbump/info)
 	check 'echo "$info" | grep -q "\"mode\": *\"live\""' "$drv: /dnsbump/info"
@@ -88,7 +88,7 @@ if lab_bump "$cfg"; then
 	lanes=$(lab_telemetry /dnsbump/lcores)
 	lab_bump_stop
 	check '[ "$a1" = 198.51.100.80 ] && [ "$a2" = 198.51.100.80 ]' "two pairs: answers through both ($a1, $a2)"
-	per=$(echo "$lanes" | python3 -c 'import json,sys; d=json.load(sys.stdin)["/dnsbump/lcores"]; print(d["lcores"], d["edns_clamped"])' 2>/dev/null)
+	per=$(echo "$lanes" | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin)["/dnsbump/lcores"]; print(d["lcores"], d["edns_clamped"])' 2>/dev/null)
 	check '[ "$per" = "[1, 2] [1, 1]" ]' "two pairs: each worker clamped its pair's query ($per)"
 	check '[ "$(json "d[\"counters\"][\"edns_clamped\"]")" = 2 ]' "two pairs: 2 queries clamped in total"
 else
