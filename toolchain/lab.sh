@@ -5,6 +5,13 @@
 #
 #   client ns (c0) ---- (bc) bump ns (bs) ---- (s0) server ns
 #
+# With LAB_MBOX=server (or client) a "middlebox" namespace (a Linux bridge
+# with nftables impairments, lab_impair) sits between the bump and the
+# server (or between the client and the bump):
+#
+#   c0 -- bc [bump] bs -- mc [mbox bridge] ms -- s0
+#   c0 -- mc [mbox bridge] ms -- bc [bump] bs -- s0
+#
 # Every namespace is named with the run's prefix ($LAB); lab_down removes
 # only those, and ends only the processes this lab started (by PID).
 # Addresses come from 198.51.100.0/24 and 2001:db8:100::/64 only.
@@ -15,6 +22,8 @@ LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB_C=${LAB}c
 LAB_B=${LAB}b
 LAB_S=${LAB}s
+LAB_M=${LAB}m
+: "${LAB_MBOX:=none}"
 LAB_PIDS=()
 LAB_CAP_PIDS=()
 CLIENT4=198.51.100.10
@@ -47,20 +56,48 @@ lab_ns() {
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 }
 
-# Build the three namespaces and the two links through the bump namespace.
+lab_bump_end() {
+	ip -n "$LAB_B" link set "$1" arp off up
+	ip netns exec "$LAB_B" sysctl -qw "net.ipv6.conf.$1.disable_ipv6=1"
+	lab_quiet_if "$LAB_B" "$1"
+}
+
+# Build the namespaces and the links through the bump namespace (and the
+# middlebox, with LAB_MBOX=server or client).
 lab_up() {
 	lab_need ip ethtool knotd kdig || return 1
 	lab_ns "$LAB_C"
 	lab_ns "$LAB_B"
 	lab_ns "$LAB_S"
-	ip link add c0 netns "$LAB_C" type veth peer name bc netns "$LAB_B"
-	ip link add s0 netns "$LAB_S" type veth peer name bs netns "$LAB_B"
-	local n
-	for n in bc bs; do
-		ip -n "$LAB_B" link set "$n" arp off up
-		ip netns exec "$LAB_B" sysctl -qw "net.ipv6.conf.$n.disable_ipv6=1"
-		lab_quiet_if "$LAB_B" "$n"
-	done
+	case "$LAB_MBOX" in
+	none)
+		ip link add c0 netns "$LAB_C" type veth peer name bc netns "$LAB_B"
+		ip link add s0 netns "$LAB_S" type veth peer name bs netns "$LAB_B"
+		;;
+	server | client)
+		lab_need nft || return 1
+		lab_ns "$LAB_M"
+		ip -n "$LAB_M" link add br0 type bridge
+		if [ "$LAB_MBOX" = server ]; then
+			ip link add c0 netns "$LAB_C" type veth peer name bc netns "$LAB_B"
+			ip link add bs netns "$LAB_B" type veth peer name mc netns "$LAB_M"
+			ip link add s0 netns "$LAB_S" type veth peer name ms netns "$LAB_M"
+		else
+			ip link add c0 netns "$LAB_C" type veth peer name mc netns "$LAB_M"
+			ip link add bc netns "$LAB_B" type veth peer name ms netns "$LAB_M"
+			ip link add s0 netns "$LAB_S" type veth peer name bs netns "$LAB_B"
+		fi
+		local m
+		for m in mc ms; do
+			ip -n "$LAB_M" link set "$m" master br0 up
+			lab_quiet_if "$LAB_M" "$m"
+		done
+		ip -n "$LAB_M" link set br0 up
+		;;
+	*) lab_log "LAB_MBOX must be none, server or client"; return 1 ;;
+	esac
+	lab_bump_end bc
+	lab_bump_end bs
 	ip -n "$LAB_C" addr add "$CLIENT4/24" dev c0
 	ip -n "$LAB_C" addr add "$CLIENT6/64" dev c0 nodad
 	ip -n "$LAB_C" link set c0 up
@@ -69,7 +106,34 @@ lab_up() {
 	ip -n "$LAB_S" addr add "$SERVER6/64" dev s0 nodad
 	ip -n "$LAB_S" link set s0 up
 	lab_quiet_if "$LAB_S" s0
-	lab_log "namespaces $LAB_C $LAB_B $LAB_S up, files in $LAB_DIR"
+	lab_log "namespaces of $LAB up (middlebox: $LAB_MBOX), files in $LAB_DIR"
+}
+
+# Impair the middlebox: lab_impair KIND [N]
+#   none        forward everything
+#   frag        drop non-first IP fragments (IPv4 and IPv6)
+#   large N     drop UDP from port 53 whose DNS payload exceeds N octets
+#   tcp53       drop TCP to port 53 (SYNs never reach the server)
+lab_impair() {
+	local kind=$1 n=${2:-1232} rules=""
+	case "$kind" in
+	none) ;;
+	frag) rules="ip frag-off & 0x1fff != 0 counter drop
+		frag frag-off != 0 counter drop" ;;
+	large) rules="udp sport 53 ip length > $((n + 28)) counter drop
+		udp sport 53 ip6 length > $((n + 8)) counter drop" ;;
+	tcp53) rules="tcp dport 53 counter drop" ;;
+	*) lab_log "unknown impairment $kind"; return 1 ;;
+	esac
+	ip netns exec "$LAB_M" nft delete table bridge dnsbump 2>/dev/null || true
+	ip netns exec "$LAB_M" nft -f - <<NFT
+table bridge dnsbump {
+	chain impair {
+		type filter hook forward priority 0; policy accept;
+		$rules
+	}
+}
+NFT
 }
 
 # A second link pair through the bump namespace (c1 -- bc2 | bs2 -- s1) on
@@ -140,6 +204,67 @@ KNOT
 	done
 	lab_log "knotd did not answer"; cat "$LAB_DIR/knot/knotd.log" >&2
 	return 1
+}
+
+# Unbound in the client namespace on 127.0.0.1:53, validating with the
+# zone's trust anchor, asking Knot directly (stub zone). It advertises
+# LAB_EDNS (default 4096, as resolvers long did) and asks over
+# LAB_FAMILY (4 or 6). Restarted with an empty cache each call.
+lab_resolver() {
+	local d=$LAB_DIR/unbound
+	[ -n "${LAB_RESOLVER_PID:-}" ] && { kill "$LAB_RESOLVER_PID" 2>/dev/null; wait "$LAB_RESOLVER_PID" 2>/dev/null; }
+	mkdir -p "$d"
+	local addr=$SERVER4 v6=no
+	if [ "${LAB_FAMILY:-4}" = 6 ]; then addr=$SERVER6; v6=yes; fi
+	cat >"$d/unbound.conf" <<UB
+server:
+	interface: 127.0.0.1
+	port: 53
+	do-daemonize: no
+	username: ""
+	chroot: ""
+	directory: "$d"
+	pidfile: ""
+	use-syslog: no
+	logfile: ""
+	verbosity: 0
+	do-ip4: yes
+	do-ip6: $v6
+	prefer-ip6: $v6
+	do-udp: yes
+	do-tcp: yes
+	edns-buffer-size: ${LAB_EDNS:-4096}
+	module-config: "validator iterator"
+	trust-anchor-file: "$LAB_DIR/zone/trust-anchor.key"
+	val-log-level: 2
+	qname-minimisation: no
+	infra-cache-max-rtt: 1000
+	harden-referral-path: no
+	do-not-query-localhost: no
+	local-zone: "test." nodefault
+stub-zone:
+	name: "$ZONE"
+	stub-addr: $addr
+UB
+	ip netns exec "$LAB_C" unbound -c "$d/unbound.conf" 2>"$d/unbound.log" &
+	LAB_RESOLVER_PID=$!
+	LAB_PIDS+=("$LAB_RESOLVER_PID")
+	local i
+	for i in $(seq 50); do
+		ip netns exec "$LAB_C" dig +time=1 +tries=1 @127.0.0.1 version.server CH TXT >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	lab_log "unbound did not start"; cat "$d/unbound.log" >&2
+	return 1
+}
+
+# Ask the resolver: prints "RCODE AD" (AD: 1 when validated) for NAME TYPE.
+lab_resolve() {
+	local out rcode ad=0
+	out=$(ip netns exec "$LAB_C" dig +time=12 +tries=1 +dnssec @127.0.0.1 "$1" "${2:-A}" 2>&1)
+	rcode=$(echo "$out" | sed -n 's/.*status: \([A-Z]*\).*/\1/p' | head -1)
+	echo "$out" | grep -q "flags:.* ad" && ad=1
+	echo "${rcode:-TIMEOUT} $ad"
 }
 
 # dnsbump in the bump namespace on the two veth ends, with config $1.
@@ -222,6 +347,6 @@ lab_down() {
 	for p in "${LAB_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${LAB_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	LAB_PIDS=()
-	for p in "$LAB_C" "$LAB_B" "$LAB_S"; do ip netns del "$p" 2>/dev/null || true; done
+	for p in "$LAB_C" "$LAB_B" "$LAB_S" "$LAB_M"; do ip netns del "$p" 2>/dev/null || true; done
 	[ -n "${LAB_KEEP:-}" ] || rm -rf "$LAB_DIR"
 }

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Fuzz target: a sequence of frames through one engine with small tables,
+ * time moving on between them: correlation state stays bounded and every
+ * frame gets exactly one reason. Input: records of
+ * [flags][len hi][len lo][frame...]. */
+#include <stdlib.h>
+
+#include "engine.h"
+#include "fuzz_frame.h"
+
+#define SLOTS 64
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t mem[DNSB_T__END * SLOTS * sizeof(struct dnsb_fentry)];
+	static uint8_t buf[FUZZ_CAP];
+	struct dnsb_engine e;
+	struct dnsb_policy pol;
+	struct dnsb_result res;
+	struct dnsb_engine_cfg cfg = { SLOTS, 1000000000ull, 5000000000ull, 42, 0 };
+	uint64_t now = 1, frames = 0;
+
+	dnsb_policy_default(&pol);
+	pol.path_limit = 512;
+	pol.tcp_mss = 1200;
+	FUZZ_CHECK(dnsb_engine_init(&e, &pol, mem, &cfg) == 0);
+	size_t off = 0;
+	while (size - off >= 3) {
+		uint8_t fl = data[off];
+		size_t n = (size_t)data[off + 1] << 8 | data[off + 2];
+		off += 3;
+		if (n > size - off)
+			n = size - off;
+		memcpy(buf, data + off, n);
+		off += n;
+		now += (uint64_t)(fl >> 2) * 50000000ull; /* 0..3.15 s */
+		e.hypothetical = fl & 1;
+		dnsb_engine_process(&e, buf, (uint32_t)n, FUZZ_CAP, (enum dnsb_dir)((fl >> 1) % 3), now,
+				    &res);
+		frames++;
+		FUZZ_CHECK(res.len <= n);
+		if (fl & 0x80)
+			dnsb_engine_tick(&e, now, 7);
+		for (unsigned t = 0; t < DNSB_T__END; t++)
+			FUZZ_CHECK(e.t[t].live <= SLOTS && e.t[t].peak <= SLOTS);
+	}
+	uint64_t sum = 0;
+	for (unsigned r = 0; r < DNSB_R__END; r++)
+		sum += e.reasons[r];
+	FUZZ_CHECK(sum == frames && e.reasons[DNSB_R_OK] == 0);
+	dnsb_engine_tick(&e, now + 10000000000ull, 0);
+	for (unsigned t = 0; t < DNSB_T__END; t++)
+		FUZZ_CHECK(e.t[t].live == 0);
+	return 0;
+}
