@@ -129,7 +129,7 @@ test-unit: $(UNIT_BIN) $(REPLAY_BIN) $(TOOLS_BIN) $(DAEMON) $(CTL)
 
 # Tests that run DPDK or build network namespaces: root, packages from
 # toolchain/setup. A missing package or privilege fails them, never skips.
-ROOT_SCRIPTS := tests/golden/test_offline_real.py $(wildcard tests/integration/test_*.sh)
+ROOT_SCRIPTS := $(wildcard tests/golden/test_offline_*.py) $(wildcard tests/integration/test_*.sh)
 test-integration: $(DAEMON) $(CTL) $(TOOLS_BIN)
 	@DNSB_BUILD=$(BUILD) toolchain/run-tests $(BUILD) $(ROOT_SCRIPTS)
 

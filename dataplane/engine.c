@@ -34,8 +34,7 @@ static void expire_query(void *ctx, const struct dnsb_fentry *q)
 
 static void expire_tc(void *ctx, const struct dnsb_fentry *q)
 {
-	(void)q;
-	((struct dnsb_engine *)ctx)->events[DNSB_EV_TC_NO_TCP_FOLLOWUP]++;
+	((struct dnsb_engine *)ctx)->events[DNSB_EV_TC_NO_TCP_FOLLOWUP] += q->v.tc.pending;
 }
 
 static void expire_syn(void *ctx, const struct dnsb_fentry *q)
@@ -219,11 +218,15 @@ static void after_response(struct dnsb_engine *e, const struct dnsb_result *res,
 		e->events[DNSB_EV_TC_FORWARDED]++;
 	if (tc) {
 		pair_key(&fk, &k);
+		/* One entry per (client, server); each TC answer expects its
+		 * own TCP connection. */
 		struct dnsb_fentry *t = dnsb_ft_upsert(&e->t[DNSB_T_TC], &k, now, &created);
-		if (t)
+		if (t) {
 			t->ts_ns = now ? now : 1;
-		else
+			t->v.tc.pending++;
+		} else {
 			e->events[DNSB_EV_FLOW_TABLE_FULL]++;
+		}
 	}
 	if (!matched)
 		return;
@@ -260,7 +263,8 @@ static void on_tcp(struct dnsb_engine *e, const struct dnsb_result *res, uint64_
 		struct dnsb_fentry *t = dnsb_ft_find(&e->t[DNSB_T_TC], &k, now);
 		if (t) {
 			e->events[DNSB_EV_TC_TCP_FOLLOWUP]++;
-			dnsb_ft_remove(&e->t[DNSB_T_TC], t);
+			if (--t->v.tc.pending == 0)
+				dnsb_ft_remove(&e->t[DNSB_T_TC], t);
 		}
 		return;
 	}

@@ -42,6 +42,9 @@ struct dnsb_fentry {
 			uint16_t answer_size; /**< DNS octets of that answer as delivered */
 			uint8_t outstanding;  /**< a query is waiting for its answer */
 		} c;
+		struct {
+			uint32_t pending;     /**< TC answers not yet followed by TCP */
+		} tc;
 		uint64_t raw[2];
 	} v;
 };

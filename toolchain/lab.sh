@@ -116,6 +116,7 @@ lab_up() {
 #   tcp53       drop TCP to port 53 (SYNs never reach the server)
 lab_impair() {
 	local kind=$1 n=${2:-1232} rules=""
+	[ "$kind" = none ] && [ "$LAB_MBOX" = none ] && return 0
 	case "$kind" in
 	none) ;;
 	frag) rules="ip frag-off & 0x1fff != 0 counter drop

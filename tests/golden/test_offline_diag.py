@@ -1,0 +1,130 @@
+#!/usr/bin/python3
+"""Offline diagnosis of real failures.
+
+Each tests/data/real/diag-*.pcap holds dig and Knot (signed lab zone)
+talking across a middlebox that breaks DNS one way, captured where a bump
+would sit (toolchain/capture-failures). dnsbump runs over each offline and
+must name exactly that breakage; its counters must match what scapy counts
+in the capture independently. The clean capture (lab-mix.pcap) must give
+no finding."""
+import json
+import os
+import subprocess
+import sys
+
+from scapy.all import DNS, IP, TCP, UDP, rdpcap
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.path.abspath(os.environ.get("DNSB_BUILD", os.path.join(ROOT, "build")))
+DATA = os.path.join(ROOT, "tests/data/real")
+WINDOW = 1.5  # query_timeout_ms of diag.cfg
+
+EXPECT = {
+    "diag-frag-upstream.pcap": {"upstream_large_loss"},
+    "diag-large-upstream.pcap": {"upstream_large_loss"},
+    "diag-tcp53-upstream.pcap": {"tcp53_filtered"},
+    "diag-large-downstream.pcap": {"downstream_large_loss"},
+    "diag-tc-ignored.pcap": {"tc_no_tcp"},
+    "lab-mix.pcap": set(),
+}
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+
+
+def unfragmented_dns(p):
+    return IP in p and UDP in p and DNS in p and not (p[IP].flags.MF or p[IP].frag)
+
+
+def oracle(frames):
+    """Count what the capture shows, independently of dnsbump."""
+    c = dict(queries=0, responses=0, tcp53_syn=0, tc_forwarded=0)
+    outstanding, answered = {}, set()
+    syns, synacks = set(), set()
+    tc_pending, tc_no = {}, 0
+    last_answer, open_q, retry_large = {}, {}, 0
+    for p in frames:
+        t = float(p.time)
+        if TCP in p and IP in p:
+            f = p[TCP].flags
+            if f.S and not f.A and p[TCP].dport == 53:
+                c["tcp53_syn"] += 1
+                syns.add((p[IP].src, p[TCP].sport, p[IP].dst))
+                k = (p[IP].src, p[IP].dst)
+                if tc_pending.get(k, 0):
+                    tc_pending[k] -= 1
+            elif f.S and f.A and p[TCP].sport == 53:
+                synacks.add((p[IP].dst, p[TCP].dport, p[IP].src))
+            continue
+        if not unfragmented_dns(p):
+            continue
+        d = p[DNS]
+        qkey = (d.qd.qname.lower(), d.qd.qtype) if d.qd is not None else None
+        if d.qr == 0 and p[UDP].dport == 53:
+            c["queries"] += 1
+            outstanding[(p[IP].src, p[UDP].sport, d.id)] = t
+            ck = (p[IP].src, qkey)
+            la = last_answer.get(ck)
+            if not open_q.get(ck) and la and t - la[0] <= WINDOW and la[1] > 1232:
+                retry_large += 1
+            open_q[ck] = True
+        elif d.qr == 1 and p[UDP].sport == 53:
+            c["responses"] += 1
+            key = (p[IP].dst, p[UDP].dport, d.id)
+            if key in outstanding:
+                answered.add(key)
+                del outstanding[key]
+                ck = (p[IP].dst, qkey)
+                open_q[ck] = False
+                last_answer[ck] = (t, len(bytes(p[UDP].payload)))
+            if d.tc:
+                c["tc_forwarded"] += 1
+                k = (p[IP].dst, p[IP].src)
+                tc_pending[k] = tc_pending.get(k, 0) + 1
+    c["unanswered"] = len(outstanding)
+    c["tcp53_syn_unanswered"] = len(syns - synacks)
+    c["tc_no_tcp_followup"] = sum(tc_pending.values())
+    c["client_retry_after_large_answer"] = retry_large
+    return c
+
+
+def main():
+    if os.geteuid() != 0:
+        print("FAIL: the offline diagnosis test runs DPDK and needs root")
+        return 1
+    for name, want in sorted(EXPECT.items()):
+        path = os.path.join(DATA, name)
+        cmd = [os.path.join(BUILD, "dnsbump"), "--file-prefix", f"dnsb-diag-{os.getpid()}", "--",
+               "-c", os.path.join(DATA, "diag.cfg"), "--read", path, "--json"]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if r.returncode != 0:
+            failures.append(f"{name}: dnsbump exited {r.returncode}: {r.stderr[-300:]}")
+            continue
+        rep = json.loads(r.stdout.strip().splitlines()[-1])
+        got = {f["id"] for f in rep["findings"]}
+        check(got == want, f"{name}: findings {sorted(got)}, expected {sorted(want)}")
+        cnt = rep["counters"]
+        o = oracle(rdpcap(path))
+        pairs = [("queries", cnt["queries"]), ("responses", cnt["responses"]),
+                 ("unanswered", cnt["unanswered_do"] + cnt["unanswered_nodo"]),
+                 ("tcp53_syn", cnt["tcp53_syn"]),
+                 ("tcp53_syn_unanswered", cnt["tcp53_syn_unanswered"]),
+                 ("tc_forwarded", cnt["tc_forwarded"]),
+                 ("tc_no_tcp_followup", cnt["tc_no_tcp_followup"]),
+                 ("client_retry_after_large_answer", cnt["client_retry_after_large_answer"])]
+        if name != "lab-mix.pcap":  # fragments there: the capture's own answers are unparsed
+            for k, v in pairs:
+                check(v == o[k], f"{name}: {k} = {v}, the capture shows {o[k]}")
+        print(f"{name}: findings {sorted(got) or 'none'}; "
+              + ", ".join(f"{k} {v}" for k, v in pairs if v))
+    for f in failures:
+        print("FAIL:", f)
+    print(f"offline diagnosis: {len(EXPECT)} captures, {len(failures)} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
