@@ -40,6 +40,42 @@ static int cb_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+static int add_u64_array(struct rte_tel_data *d, const char *name, const uint64_t *v, unsigned n)
+{
+	struct rte_tel_data *a = rte_tel_data_alloc();
+	if (!a)
+		return -ENOMEM;
+	rte_tel_data_start_array(a, RTE_TEL_U64_VAL);
+	for (unsigned i = 0; i < n; i++)
+		rte_tel_data_add_array_u64(a, v[i]);
+	return rte_tel_data_add_dict_container(d, name, a, 0);
+}
+
+/* Histograms: bucket upper bounds (the last open) and counts. */
+static int cb_histograms(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	static const uint64_t size_le[DNSB_SIZE_BUCKETS] = { 512, 1232, 1400, 1500, 65535 };
+	static const uint64_t lat_le_us[DNSB_LATENCY_BUCKETS] = { 1000, 5000, 20000, 100000,
+								  500000, 2000000, UINT64_MAX };
+	struct dnsb_totals t;
+	(void)cmd;
+	(void)params;
+	dnsb_app_totals(tel_app, &t);
+	rte_tel_data_start_dict(d);
+	if (add_u64_array(d, "response_size_le", size_le, DNSB_SIZE_BUCKETS) ||
+	    add_u64_array(d, "response_size_do", &t.events[DNSB_EV_RESPONSE_SIZE_DO_LE512],
+			  DNSB_SIZE_BUCKETS) ||
+	    add_u64_array(d, "response_size_nodo", &t.events[DNSB_EV_RESPONSE_SIZE_NODO_LE512],
+			  DNSB_SIZE_BUCKETS) ||
+	    add_u64_array(d, "latency_le_us", lat_le_us, DNSB_LATENCY_BUCKETS) ||
+	    add_u64_array(d, "latency", &t.events[DNSB_EV_LATENCY_LE1MS], DNSB_LATENCY_BUCKETS))
+		return -ENOMEM;
+	rte_tel_data_add_dict_u64(d, "response_octets_do", t.events[DNSB_EV_RESPONSE_OCTETS_DO]);
+	rte_tel_data_add_dict_u64(d, "response_octets_nodo", t.events[DNSB_EV_RESPONSE_OCTETS_NODO]);
+	rte_tel_data_add_dict_u64(d, "latency_us_sum", t.events[DNSB_EV_LATENCY_US_SUM]);
+	return 0;
+}
+
 /* Findings by id with their title (full text: dnsbumpctl diag). */
 static int cb_diag(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -177,6 +213,8 @@ int dnsb_telemetry_init(struct dnsb_app *app)
 	    rte_telemetry_register_cmd("/dnsbump/config", cb_config, "Policy in force") ||
 	    rte_telemetry_register_cmd("/dnsbump/info", cb_info, "Version, mode, uptime, ports") ||
 	    rte_telemetry_register_cmd("/dnsbump/diag", cb_diag, "Findings: id and title") ||
+	    rte_telemetry_register_cmd("/dnsbump/histograms", cb_histograms,
+				       "Answer size (by DO) and latency histograms") ||
 	    rte_telemetry_register_cmd("/dnsbump/reload", cb_reload,
 				       "Re-read the config file; dns and diag sections take effect"))
 		return -1;

@@ -68,6 +68,8 @@ code=$(ip netns exec "$LAB_B" curl -s -o /dev/null -w '%{http_code}' "http://127
 check '[ "$code" = 404 ]' "serve: other paths are 404"
 kill "$srv"; wait "$srv" 2>/dev/null
 
+h=$($CTL "$LAB" raw /dnsbump/histograms)
+check 'echo "$h" | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin)[\"/dnsbump/histograms\"]; assert sum(d[\"response_size_do\"]) == 3 and len(d[\"latency\"]) == 7"' "telemetry /dnsbump/histograms"
 w=$($CTL "$LAB" watch --interval 0.3 --count 2)
 check '[ "$(echo "$w" | grep -c "^rx_packets")" = 2 ]' "watch: two refreshes"
 d=$($CTL "$LAB" diag)

@@ -104,7 +104,15 @@ if [ "$hp_before" -lt 128 ]; then echo 128 >"$hp"; fi
 if mount -t hugetlbfs -o pagesize=2M nodev "$hp_dir" && [ "$(cat "$hp")" -ge 64 ]; then
 	lab_bump_config "$cfg" 'edns_clamp = 1232;' af_xdp "\"--huge-dir\", \"$hp_dir\", \"-m\", \"128\""
 	if lab_bump "$cfg"; then
+		# Packet capture of what the bump sees, through DPDK's pdump.
+		ip netns exec "$LAB_B" timeout 20 dpdk-dumpcap --file-prefix="$LAB" -i 0 \
+			-f "udp port 53" -c 1 -w "$LAB_DIR/dump.pcapng" >"$LAB_DIR/dumpcap.log" 2>&1 &
+		dcap=$!
+		for i in $(seq 50); do grep -q "Capturing on" "$LAB_DIR/dumpcap.log" && break; sleep 0.1; done
 		a4=$(ip netns exec "$LAB_C" dig +time=3 +tries=2 +short +bufsize=4096 @"$SERVER4" small.$Z A | head -1)
+		wait "$dcap"; dcrc=$?
+		seen=$(tshark -r "$LAB_DIR/dump.pcapng" -Y "dns.qry.name == small.$Z" 2>/dev/null | wc -l)
+		check '[ "$dcrc" = 0 ] && [ "$seen" = 1 ]' "dpdk-dumpcap captures what the bump sees (rc $dcrc, $seen query)"
 		lab_bump_stop
 		check '[ "$a4" = 198.51.100.80 ]' "hugepages: answer through the bump ($a4)"
 		check '[ "$(json "d[\"counters\"][\"edns_clamped\"]")" = 1 ]' "hugepages: query clamped"
