@@ -96,13 +96,70 @@ static int get_string(struct ctx *x, const config_setting_t *g, const char *name
 	return 0;
 }
 
+static const char *const emulate_keys[] = { "drop_fragments", "drop_udp_larger_than",
+					    "block_tcp53", "strip_opt", "clear_do",
+					    "drop_do_answers", NULL };
+
+/* Optional string @p name of @p g, one of @p names (NULL-terminated); its
+ * index in *out. */
+static int get_enum(struct ctx *x, const config_setting_t *g, const char *name,
+		    const char *const *names, uint8_t *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+	if (!s)
+		return 0;
+	const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : "";
+	for (uint8_t i = 0; names[i]; i++)
+		if (!strcmp(v, names[i])) {
+			*out = i;
+			return 0;
+		}
+	char list[256] = "";
+	for (unsigned i = 0; names[i]; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s\"%s\"", i ? ", " : "",
+			 names[i]);
+	return fail(x, s, "%s must be one of %s", name, list);
+}
+
+static int get_bool(struct ctx *x, const config_setting_t *g, const char *name, uint8_t *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return fail(x, s, "%s must be true or false", name);
+	*out = (uint8_t)config_setting_get_bool(s);
+	return 0;
+}
+
+static int load_emulate(struct ctx *x, const config_setting_t *root, struct dnsb_policy *p)
+{
+	static const char *const frag[] = { "off", "non-first", "all", NULL };
+	static const char *const tcp[] = { "off", "drop", "reset", NULL };
+	static const char *const strip[] = { "off", "queries", "answers", "both", NULL };
+	const config_setting_t *g = config_setting_get_member(root, "emulate");
+	if (!g)
+		return 0;
+	if (!config_setting_is_group(g))
+		return fail(x, g, "emulate must be a group");
+	if (check_keys(x, g, "emulate", emulate_keys) ||
+	    get_enum(x, g, "drop_fragments", frag, &p->emu_frag) ||
+	    get_enum(x, g, "block_tcp53", tcp, &p->emu_tcp53) ||
+	    get_enum(x, g, "strip_opt", strip, &p->emu_strip_opt) ||
+	    get_bool(x, g, "clear_do", &p->emu_clear_do) ||
+	    get_bool(x, g, "drop_do_answers", &p->emu_drop_do_answers) ||
+	    get_u16(x, g, "drop_udp_larger_than", 1, 65535, 1, &p->emu_drop_larger))
+		return -1;
+	return 0;
+}
+
 static int is_pow2(uint32_t v)
 {
 	return v && !(v & (v - 1));
 }
 
 static const char *const top_keys[] = { "eal", "ports", "pairs", "workers", "mempool", "burst",
-					 "rx_desc", "tx_desc", "drain_us", "dns", "diag", NULL };
+					 "rx_desc", "tx_desc", "drain_us", "dns", "diag", "emulate", NULL };
 static const char *const diag_keys[] = { "min_samples", "min_tcp", "loss_percent", NULL };
 static const char *const port_keys[] = { "name", "device", NULL };
 static const char *const pair_keys[] = { "client", "server", NULL };
@@ -335,7 +392,7 @@ int dnsb_config_load(const char *path, int need_ports, struct dnsb_config *c, ch
 	const config_setting_t *mp = config_setting_get_member(root, "mempool");
 	if (check_keys(&x, root, "the top level", top_keys) || load_eal(&x, root, c) ||
 	    load_ports(&x, root, c) || load_pairs(&x, root, c) || load_workers(&x, root, c) ||
-	    load_dns(&x, root, c))
+	    load_dns(&x, root, c) || load_emulate(&x, root, &c->policy))
 		goto out;
 	if (mp && (!config_setting_is_group(mp) || check_keys(&x, mp, "mempool", mempool_keys) ||
 		   get_uint(&x, mp, "mbufs", 1023, 1u << 24, 0, &c->mbufs) ||

@@ -3,9 +3,11 @@
 
 #include "core.h"
 #include "edns_rewrite.h"
+#include "emulate.h"
 #include "events.h"
 #include "tc_synth.h"
 #include "tcp_mss.h"
+#include "wire.h"
 
 #define DNSB_X_NAME(e, n, h) n,
 #define DNSB_X_HELP(e, n, h) h,
@@ -81,6 +83,14 @@ static enum dnsb_verdict do_query(uint8_t *frame, enum dnsb_dir dir,
 
 	if (dir == DNSB_DIR_TO_CLIENT)
 		return finish(res, DNSB_V_PASS, DNSB_R_PASS_WRONG_DIRECTION);
+	if (d->has_opt && pol->emu_clear_do && (d->opt_flags & DNSB_EDNS_DO)) {
+		dnsb_emu_clear_do(frame, &res->pkt, d);
+		return finish(res, DNSB_V_MODIFIED, DNSB_R_EMU_CLEAR_DO);
+	}
+	if (d->has_opt && (pol->emu_strip_opt & DNSB_EMU_STRIP_QUERIES)) {
+		res->len = dnsb_emu_strip_opt(frame, &res->pkt, d);
+		return finish(res, DNSB_V_MODIFIED, DNSB_R_EMU_STRIP_OPT);
+	}
 	if (!d->has_opt)
 		return finish(res, DNSB_V_PASS, DNSB_R_PASS_QUERY);
 	res->udp_size_before = d->opt_udp_size;
@@ -117,6 +127,14 @@ static enum dnsb_verdict do_response(uint8_t *frame, enum dnsb_dir dir,
 
 	if (dir == DNSB_DIR_TO_SERVER)
 		return finish(res, DNSB_V_PASS, DNSB_R_PASS_WRONG_DIRECTION);
+	if (pol->emu_drop_larger && p->pl_len > pol->emu_drop_larger)
+		return finish(res, DNSB_V_DROP, DNSB_R_EMU_DROP_LARGE);
+	if (pol->emu_drop_do_answers && dnsb_dns_do(d))
+		return finish(res, DNSB_V_DROP, DNSB_R_EMU_DROP_DO_ANSWER);
+	if (d->has_opt && (pol->emu_strip_opt & DNSB_EMU_STRIP_ANSWERS)) {
+		res->len = dnsb_emu_strip_opt(frame, p, d);
+		return finish(res, DNSB_V_MODIFIED, DNSB_R_EMU_STRIP_OPT);
+	}
 	res->limit = response_limit(pol, hint);
 	if (!res->limit)
 		return finish(res, DNSB_V_PASS, DNSB_R_PASS_RESPONSE_UNSIZED);
@@ -155,8 +173,18 @@ enum dnsb_stage dnsb_inspect(const uint8_t *frame, uint32_t len, const struct dn
 	if (r != DNSB_R_OK)
 		return finish(res, DNSB_V_PASS, r), DNSB_STAGE_DONE;
 	const struct dnsb_pkt *p = &res->pkt;
-	if (p->frag)
+	if (p->frag) {
+		if (pol->emu_frag == DNSB_EMU_FRAG_ALL ||
+		    (pol->emu_frag == DNSB_EMU_FRAG_NON_FIRST && p->frag_offset))
+			return finish(res, DNSB_V_DROP, DNSB_R_EMU_DROP_FRAGMENT), DNSB_STAGE_DONE;
+		/* A box dropping large UDP drops the first fragment: its UDP
+		 * header still gives the whole datagram's length. */
+		if (pol->emu_drop_larger && p->has_l4 && p->proto == DNSB_IPPROTO_UDP &&
+		    dnsb_policy_is_dns_port(pol, p->sport) &&
+		    dnsb_get16(frame + p->l4_off + 4) > pol->emu_drop_larger + 8u)
+			return finish(res, DNSB_V_DROP, DNSB_R_EMU_DROP_LARGE), DNSB_STAGE_DONE;
 		return finish(res, DNSB_V_PASS, DNSB_R_PASS_FRAGMENT), DNSB_STAGE_DONE;
+	}
 	if (!p->has_l4)
 		return finish(res, DNSB_V_PASS, DNSB_R_PASS_NON_DNS), DNSB_STAGE_DONE;
 
@@ -184,6 +212,17 @@ enum dnsb_verdict dnsb_act(uint8_t *frame, enum dnsb_stage stage, enum dnsb_dir 
 			return do_response(frame, dir, pol, hint, res);
 		return do_query(frame, dir, pol, res);
 	case DNSB_STAGE_TCP_DNS:
+		if (pol->emu_tcp53 == DNSB_EMU_TCP53_RESET &&
+		    (res->pkt.tcp_flags & (DNSB_TCP_SYN | DNSB_TCP_ACK)) == DNSB_TCP_SYN &&
+		    res->dns_port_dst) {
+			uint32_t n = dnsb_emu_tcp_reset(frame, &res->pkt);
+			if (n) {
+				res->len = n;
+				return finish(res, DNSB_V_REPLY, DNSB_R_EMU_RESET_TCP53);
+			}
+		}
+		if (pol->emu_tcp53)
+			return finish(res, DNSB_V_DROP, DNSB_R_EMU_DROP_TCP53);
 		if (pol->tcp_mss && dnsb_tcp_mss_clamp(frame, &res->pkt, pol->tcp_mss))
 			return finish(res, DNSB_V_MODIFIED, DNSB_R_TCP_MSS_CLAMPED);
 		return finish(res, DNSB_V_PASS, DNSB_R_PASS_DNS_TCP);

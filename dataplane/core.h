@@ -48,7 +48,20 @@ struct dnsb_policy {
 	uint16_t edns_floor;  /**< raise advertised size to this; 0 = off */
 	uint16_t path_limit;  /**< largest DNS payload toward clients; 0 = client's size only */
 	uint16_t tcp_mss;     /**< clamp the MSS of TCP/53 SYNs to this; 0 = off */
+	/* Breakage emulation (lab use): act like a broken middlebox. Each
+	 * applies alone; a frame an emulation touches gets no assistance. */
+	uint8_t emu_frag;       /**< enum dnsb_emu_frag */
+	uint8_t emu_tcp53;      /**< enum dnsb_emu_tcp53 */
+	uint8_t emu_strip_opt;  /**< DNSB_EMU_STRIP_QUERIES | DNSB_EMU_STRIP_ANSWERS */
+	uint8_t emu_clear_do;   /**< clear DO in queries */
+	uint8_t emu_drop_do_answers;
+	uint16_t emu_drop_larger; /**< drop UDP DNS answers larger than this; 0 = off */
 };
+
+enum dnsb_emu_frag { DNSB_EMU_FRAG_OFF = 0, DNSB_EMU_FRAG_NON_FIRST, DNSB_EMU_FRAG_ALL };
+enum dnsb_emu_tcp53 { DNSB_EMU_TCP53_OFF = 0, DNSB_EMU_TCP53_DROP, DNSB_EMU_TCP53_RESET };
+#define DNSB_EMU_STRIP_QUERIES 1
+#define DNSB_EMU_STRIP_ANSWERS 2
 
 /** What is known of the query a response answers (from correlation). */
 struct dnsb_query_hint {

@@ -44,6 +44,21 @@
 	  "TCP/53 SYNs whose MSS option was lowered to the configured clamp") \
 	X(DROP_OVERSIZE, "drop_oversize",                                    \
 	  "oversized DNS responses dropped by the oversize policy")          \
+	X(EMU_DROP_FRAGMENT, "emu_drop_fragment",                            \
+	  "IP fragments dropped by the emulation of a fragment-dropping box") \
+	X(EMU_DROP_LARGE, "emu_drop_large",                                  \
+	  "UDP DNS answers (or their first fragment) dropped by the "        \
+	  "emulation of a box that drops large UDP")                         \
+	X(EMU_DROP_TCP53, "emu_drop_tcp53",                                  \
+	  "TCP/53 segments dropped by the emulation of a TCP/53 filter")     \
+	X(EMU_RESET_TCP53, "emu_reset_tcp53",                                \
+	  "TCP/53 SYNs answered with a RST by the emulation")                \
+	X(EMU_STRIP_OPT, "emu_strip_opt",                                    \
+	  "messages whose OPT record the emulation removed")                 \
+	X(EMU_CLEAR_DO, "emu_clear_do",                                      \
+	  "queries whose DO bit the emulation cleared")                      \
+	X(EMU_DROP_DO_ANSWER, "emu_drop_do_answer",                          \
+	  "answers with the DO bit dropped by the emulation")                \
 	X(BAD_L2, "bad_l2",                                                  \
 	  "frames too short for their Ethernet/VLAN headers, forwarded")     \
 	X(BAD_IP4_HEADER, "bad_ip4_header",                                  \

@@ -60,6 +60,12 @@ BAD = [
     ("burst", GOOD + "burst = 0;\n", 9, "out of range"),
     ("rx_desc", GOOD + "rx_desc = 9000;\n", 9, "out of range"),
     ("drain", GOOD + "drain_us = \"soon\";\n", 9, "integer"),
+    ("emulate key", GOOD + "emulate = { drop_everything = true; };\n", 9, "unknown key 'drop_everything'"),
+    ("emulate enum", GOOD + "emulate = { block_tcp53 = \"maybe\"; };\n", 9, "block_tcp53 must be one of"),
+    ("emulate bool", GOOD + "emulate = { clear_do = 1; };\n", 9, "true or false"),
+    ("emulate size", GOOD + "emulate = { drop_udp_larger_than = 70000; };\n", 9, "out of range"),
+    ("diag key", GOOD + "diag = { min_samples = 10; ratio = 3; };\n", 9, "unknown key 'ratio'"),
+    ("diag percent", GOOD + "diag = { loss_percent = 101; };\n", 9, "out of range"),
 ]
 
 

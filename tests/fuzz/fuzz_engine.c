@@ -37,6 +37,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += n;
 		now += (uint64_t)(fl >> 2) * 50000000ull; /* 0..3.15 s */
 		e.hypothetical = fl & 1;
+		/* Every other record, some breakage emulation on. */
+		pol.emu_frag = (fl & 0x40) ? (uint8_t)(1 + (n & 1)) : 0;
+		pol.emu_tcp53 = (fl & 0x40) ? (uint8_t)(n % 3) : 0;
+		pol.emu_strip_opt = (fl & 0x40) ? (uint8_t)(n & 3) : 0;
+		pol.emu_clear_do = (fl & 0x40) && (n & 4);
+		pol.emu_drop_do_answers = (fl & 0x40) && (n & 8);
+		pol.emu_drop_larger = (fl & 0x40) && (n & 16) ? 600 : 0;
 		dnsb_engine_process(&e, buf, (uint32_t)n, FUZZ_CAP, (enum dnsb_dir)((fl >> 1) % 3), now,
 				    &res);
 		frames++;

@@ -47,7 +47,11 @@ struct pol_mod {
 	int edns_floor;  /* -1 keep */
 	int path_limit;  /* -1 keep */
 	int tcp_mss;     /* 0 keep (off) */
+	int emu;         /* one of the EMU_* settings below, 0 none */
 };
+
+enum { EMU_NONE, EMU_FRAG_NONFIRST, EMU_FRAG_ALL, EMU_LARGE, EMU_TCP_DROP, EMU_TCP_RESET,
+       EMU_STRIP_Q, EMU_STRIP_A, EMU_CLEAR_DO, EMU_DROP_DO };
 
 struct tcase {
 	const char *fx;
@@ -61,7 +65,8 @@ struct tcase {
 	enum dnsb_reason reason;
 };
 
-#define KEEP { -1, -1, -1, -1, 0 }
+#define KEEP { -1, -1, -1, -1, 0, 0 }
+#define EMU(x) { -1, -1, -1, -1, 0, x }
 #define TO_S DNSB_DIR_TO_SERVER
 #define TO_C DNSB_DIR_TO_CLIENT
 #define UNK DNSB_DIR_UNKNOWN
@@ -78,9 +83,9 @@ static const struct tcase cases[] = {
 	{ "frag6_first", 0, M_NONE, TO_C, KEEP, 0, 0, DNSB_V_PASS, DNSB_R_PASS_FRAGMENT },
 	{ "frag6_later", 0, M_NONE, TO_C, KEEP, 0, 0, DNSB_V_PASS, DNSB_R_PASS_FRAGMENT },
 	{ "tcp53_syn", 0, M_NONE, TO_S, KEEP, 0, 0, DNSB_V_PASS, DNSB_R_PASS_DNS_TCP },
-	{ "tcp53_syn", 0, M_NONE, TO_S, { -1, -1, -1, -1, 1220 }, 0, 0, DNSB_V_MODIFIED,
+	{ "tcp53_syn", 0, M_NONE, TO_S, { -1, -1, -1, -1, 1220, 0 }, 0, 0, DNSB_V_MODIFIED,
 	  DNSB_R_TCP_MSS_CLAMPED },
-	{ "tcp53_syn", 0, M_NONE, TO_S, { -1, -1, -1, -1, 1460 }, 0, 0, DNSB_V_PASS,
+	{ "tcp53_syn", 0, M_NONE, TO_S, { -1, -1, -1, -1, 1460, 0 }, 0, 0, DNSB_V_PASS,
 	  DNSB_R_PASS_DNS_TCP },
 	/* queries */
 	{ "q4_do", 0, M_NONE, TO_S, KEEP, 0, 0, DNSB_V_MODIFIED, DNSB_R_EDNS_CLAMPED },
@@ -88,12 +93,12 @@ static const struct tcase cases[] = {
 	{ "q6_ext", 0, M_NONE, TO_S, KEEP, 0, 0, DNSB_V_MODIFIED, DNSB_R_EDNS_CLAMPED },
 	{ "q4_qinq", 0, M_NONE, TO_S, KEEP, 0, 0, DNSB_V_MODIFIED, DNSB_R_EDNS_CLAMPED },
 	{ "q6_atomic", 0, M_NONE, TO_S, KEEP, 0, 0, DNSB_V_MODIFIED, DNSB_R_EDNS_CLAMPED },
-	{ "q4_do", 0, M_NONE, TO_S, { -1, 0, -1, -1, 0 }, 0, 0, DNSB_V_PASS, DNSB_R_PASS_QUERY },
+	{ "q4_do", 0, M_NONE, TO_S, { -1, 0, -1, -1, 0, 0 }, 0, 0, DNSB_V_PASS, DNSB_R_PASS_QUERY },
 	{ "q4_do", 0, M_NONE, TO_C, KEEP, 0, 0, DNSB_V_PASS, DNSB_R_PASS_WRONG_DIRECTION },
 	{ "q4_small", 0, M_NONE, TO_S, KEEP, 0, 0, DNSB_V_PASS, DNSB_R_PASS_QUERY },
-	{ "q4_small", 0, M_NONE, TO_S, { -1, -1, 1232, -1, 0 }, 0, 0, DNSB_V_MODIFIED,
+	{ "q4_small", 0, M_NONE, TO_S, { -1, -1, 1232, -1, 0, 0 }, 0, 0, DNSB_V_MODIFIED,
 	  DNSB_R_EDNS_RAISED },
-	{ "q4_noedns", 0, M_NONE, TO_S, { -1, -1, 1232, -1, 0 }, 0, 0, DNSB_V_PASS,
+	{ "q4_noedns", 0, M_NONE, TO_S, { -1, -1, 1232, -1, 0, 0 }, 0, 0, DNSB_V_PASS,
 	  DNSB_R_PASS_QUERY },
 	{ "q4_padded", 0, M_NONE, TO_S, KEEP, 0, 0, DNSB_V_PASS, DNSB_R_PASS_QUERY },
 	/* responses */
@@ -102,18 +107,38 @@ static const struct tcase cases[] = {
 	{ "r4_big", 0, M_NONE, TO_C, KEEP, 4096, 1, DNSB_V_PASS, DNSB_R_PASS_RESPONSE },
 	{ "r4_big", 0, M_NONE, TO_C, KEEP, 1232, 1, DNSB_V_MODIFIED, DNSB_R_TC_SYNTHESIZED },
 	{ "r4_big", 0, M_NONE, TO_C, KEEP, 100, 0, DNSB_V_MODIFIED, DNSB_R_TC_SYNTHESIZED },
-	{ "r4_big", 0, M_NONE, UNK, { -1, -1, -1, 1232, 0 }, 0, 0, DNSB_V_MODIFIED,
+	{ "r4_big", 0, M_NONE, UNK, { -1, -1, -1, 1232, 0, 0 }, 0, 0, DNSB_V_MODIFIED,
 	  DNSB_R_TC_SYNTHESIZED },
-	{ "r4_big", 0, M_NONE, TO_C, { -1, -1, -1, 1232, 0 }, 4096, 1, DNSB_V_MODIFIED,
+	{ "r4_big", 0, M_NONE, TO_C, { -1, -1, -1, 1232, 0, 0 }, 4096, 1, DNSB_V_MODIFIED,
 	  DNSB_R_TC_SYNTHESIZED },
-	{ "r6_big_ext", 0, M_NONE, TO_C, { -1, -1, -1, 1400, 0 }, 0, 0, DNSB_V_MODIFIED,
+	{ "r6_big_ext", 0, M_NONE, TO_C, { -1, -1, -1, 1400, 0, 0 }, 0, 0, DNSB_V_MODIFIED,
 	  DNSB_R_TC_SYNTHESIZED },
-	{ "r4_big", 0, M_NONE, TO_C, { DNSB_OVERSIZE_PASS, -1, -1, 1232, 0 }, 0, 0, DNSB_V_PASS,
+	{ "r4_big", 0, M_NONE, TO_C, { DNSB_OVERSIZE_PASS, -1, -1, 1232, 0, 0 }, 0, 0, DNSB_V_PASS,
 	  DNSB_R_PASS_OVERSIZE },
-	{ "r4_big", 0, M_NONE, TO_C, { DNSB_OVERSIZE_DROP, -1, -1, 1232, 0 }, 0, 0, DNSB_V_DROP,
+	{ "r4_big", 0, M_NONE, TO_C, { DNSB_OVERSIZE_DROP, -1, -1, 1232, 0, 0 }, 0, 0, DNSB_V_DROP,
 	  DNSB_R_DROP_OVERSIZE },
-	{ "r4_big", 0, M_NONE, TO_S, { -1, -1, -1, 1232, 0 }, 0, 0, DNSB_V_PASS,
+	{ "r4_big", 0, M_NONE, TO_S, { -1, -1, -1, 1232, 0, 0 }, 0, 0, DNSB_V_PASS,
 	  DNSB_R_PASS_WRONG_DIRECTION },
+	/* breakage emulation */
+	{ "frag4_later", 0, M_NONE, TO_C, EMU(EMU_FRAG_NONFIRST), 0, 0, DNSB_V_DROP,
+	  DNSB_R_EMU_DROP_FRAGMENT },
+	{ "frag4_first", 0, M_NONE, TO_C, EMU(EMU_FRAG_NONFIRST), 0, 0, DNSB_V_PASS,
+	  DNSB_R_PASS_FRAGMENT },
+	{ "frag6_first", 0, M_NONE, TO_C, EMU(EMU_FRAG_ALL), 0, 0, DNSB_V_DROP,
+	  DNSB_R_EMU_DROP_FRAGMENT },
+	{ "frag4_first", 0, M_NONE, TO_C, EMU(EMU_LARGE), 0, 0, DNSB_V_DROP, DNSB_R_EMU_DROP_LARGE },
+	{ "r4_big", 0, M_NONE, TO_C, EMU(EMU_LARGE), 0, 0, DNSB_V_DROP, DNSB_R_EMU_DROP_LARGE },
+	{ "r4_small", 0, M_NONE, TO_C, EMU(EMU_LARGE), 1232, 0, DNSB_V_PASS, DNSB_R_PASS_RESPONSE },
+	{ "tcp53_syn", 0, M_NONE, TO_S, EMU(EMU_TCP_DROP), 0, 0, DNSB_V_DROP, DNSB_R_EMU_DROP_TCP53 },
+	{ "tcp53_syn", 0, M_NONE, TO_S, EMU(EMU_TCP_RESET), 0, 0, DNSB_V_REPLY,
+	  DNSB_R_EMU_RESET_TCP53 },
+	{ "q4_do", 0, M_NONE, TO_S, EMU(EMU_STRIP_Q), 0, 0, DNSB_V_MODIFIED, DNSB_R_EMU_STRIP_OPT },
+	{ "r4_big", 0, M_NONE, TO_C, EMU(EMU_STRIP_A), 0, 0, DNSB_V_MODIFIED, DNSB_R_EMU_STRIP_OPT },
+	{ "q6_do", 0, M_NONE, TO_S, EMU(EMU_CLEAR_DO), 0, 0, DNSB_V_MODIFIED, DNSB_R_EMU_CLEAR_DO },
+	{ "q4_small", 0, M_NONE, TO_S, EMU(EMU_CLEAR_DO), 0, 0, DNSB_V_PASS, DNSB_R_PASS_QUERY },
+	{ "r6_big", 0, M_NONE, TO_C, EMU(EMU_DROP_DO), 0, 0, DNSB_V_DROP, DNSB_R_EMU_DROP_DO_ANSWER },
+	{ "r4_big_nodo", 0, M_NONE, TO_C, EMU(EMU_DROP_DO), 0, 0, DNSB_V_PASS,
+	  DNSB_R_PASS_RESPONSE_UNSIZED },
 	/* malformed: forwarded unmodified */
 	{ "q4_do", 0, M_LEN10, TO_S, KEEP, 0, 0, DNSB_V_PASS, DNSB_R_BAD_L2 },
 	{ "q4_do", 0, M_IP4_IHL, TO_S, KEEP, 0, 0, DNSB_V_PASS, DNSB_R_BAD_IP4_HEADER },
@@ -242,6 +267,18 @@ static void policy_for(const struct pol_mod *m, struct dnsb_policy *pol)
 	if (m->path_limit >= 0)
 		pol->path_limit = (uint16_t)m->path_limit;
 	pol->tcp_mss = (uint16_t)m->tcp_mss;
+	switch (m->emu) {
+	case EMU_FRAG_NONFIRST: pol->emu_frag = DNSB_EMU_FRAG_NON_FIRST; break;
+	case EMU_FRAG_ALL: pol->emu_frag = DNSB_EMU_FRAG_ALL; break;
+	case EMU_LARGE: pol->emu_drop_larger = 1232; break;
+	case EMU_TCP_DROP: pol->emu_tcp53 = DNSB_EMU_TCP53_DROP; break;
+	case EMU_TCP_RESET: pol->emu_tcp53 = DNSB_EMU_TCP53_RESET; break;
+	case EMU_STRIP_Q: pol->emu_strip_opt = DNSB_EMU_STRIP_QUERIES; break;
+	case EMU_STRIP_A: pol->emu_strip_opt = DNSB_EMU_STRIP_ANSWERS; break;
+	case EMU_CLEAR_DO: pol->emu_clear_do = 1; break;
+	case EMU_DROP_DO: pol->emu_drop_do_answers = 1; break;
+	default: break;
+	}
 }
 
 static void run_case(const struct tcase *c, struct fx *f, struct dnsb_result *res)
