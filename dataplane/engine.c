@@ -190,7 +190,9 @@ static int on_response(struct dnsb_engine *e, const struct dnsb_result *res, uin
 		e->events[DNSB_EV_RESPONSE_TOOBIG]++;
 	if (query->v.q.edns && !d->has_opt)
 		e->events[DNSB_EV_RESPONSE_NO_OPT]++;
-	if (query->v.q.do_bit && (d->flags & 0xf) == 0 && d->ancount && !d->rrsig_answer)
+	/* A truncated answer may lack signatures by design. */
+	if (query->v.q.do_bit && (d->flags & 0xf) == 0 && !(d->flags & DNSB_F_TC) && d->ancount &&
+	    !d->rrsig_answer)
 		e->events[DNSB_EV_RESPONSE_DO_NO_RRSIG]++;
 	e->events[(query->v.q.do_bit ? DNSB_EV_RESPONSE_SIZE_DO_LE512 : DNSB_EV_RESPONSE_SIZE_NODO_LE512) +
 		  size_bucket(n)]++;

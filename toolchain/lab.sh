@@ -302,7 +302,7 @@ lab_bump_stop() {
 # driver in $3 (af_xdp, the default, sees fragments as they are; af_packet
 # has the kernel reassemble IPv4 fragments first), EAL memory options in $4.
 lab_bump_config() {
-	local out=$1 dns=${2:-} drv=${3:-af_xdp} mem=${4:-'"--no-huge", "-m", "256"'}
+	local out=$1 dns=${2:-} drv=${3:-af_xdp} mem=${4:-'"--no-huge", "-m", "256"'} emu=${5:-}
 	cat >"$out" <<CFG
 eal = [ $mem, "--file-prefix", "$LAB", "--log-level", "lib.*:notice" ];
 ports = (
@@ -313,7 +313,54 @@ pairs = ( { client = "client"; server = "server"; } );
 workers = [ 1 ];
 mempool = { mbufs = 8191; cache = 128; };
 dns = { $dns };
+emulate = { $emu };
 CFG
+}
+
+# Restart the bump with dns keys $1 and emulate keys $2 (af_xdp).
+lab_bump_restart() {
+	lab_bump_stop
+	lab_bump_config "$LAB_DIR/bump.cfg" "${1:-}" af_xdp '"--no-huge", "-m", "256"' "${2:-}"
+	lab_bump "$LAB_DIR/bump.cfg"
+}
+
+# A stub query straight to the server, no retry, no fallback but TC->TCP:
+# prints "ok SIZE" (SIZE: octets received; "tcp" when dig retried over TCP)
+# or "fail WHY".
+lab_stub() {
+	local name=$1 type=$2 out
+	shift 2
+	local srv=$SERVER4
+	[ "${LAB_FAMILY:-4}" = 6 ] && srv=$SERVER6
+	out=$(ip netns exec "$LAB_C" dig +time=2 +tries=1 "$@" @"$srv" "$name" "$type" 2>&1)
+	if echo "$out" | grep -q "status: NOERROR"; then
+		local size via=udp
+		size=$(echo "$out" | sed -n 's/.*MSG SIZE  rcvd: \([0-9]*\).*/\1/p')
+		echo "$out" | grep -q "retrying in TCP mode\|(TCP)" && via=tcp
+		echo "ok $size $via"
+	elif echo "$out" | grep -q "connection refused\|reset"; then
+		echo "fail refused"
+	else
+		echo "fail timeout"
+	fi
+}
+
+# The bump's findings, one id per line (none: nothing).
+lab_findings() {
+	"$LAB_ROOT"/build/dnsbumpctl --file-prefix "$LAB" diag --json |
+		/usr/bin/python3 -c 'import json,sys; print(" ".join(f["id"] for f in json.load(sys.stdin)) or "none")'
+}
+
+# Counter NAME of the running bump.
+lab_counter() {
+	"$LAB_ROOT"/build/dnsbumpctl --file-prefix "$LAB" stats --json |
+		/usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['counters']['$1'])"
+}
+
+# Packets the middlebox's impairment rules dropped.
+lab_impair_drops() {
+	ip netns exec "$LAB_M" nft list table bridge dnsbump 2>/dev/null |
+		sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | awk '{s += $1} END {print s + 0}'
 }
 
 # Capture on interface $2 of namespace $1 into $3 until lab_capture_stop.
