@@ -212,9 +212,14 @@ KNOT
 # LAB_EDNS (default 4096, as resolvers long did) and asks over
 # LAB_FAMILY (4 or 6). Restarted with an empty cache each call.
 lab_resolver() {
-	local d=$LAB_DIR/unbound
-	[ -n "${LAB_RESOLVER_PID:-}" ] && { kill "$LAB_RESOLVER_PID" 2>/dev/null; wait "$LAB_RESOLVER_PID" 2>/dev/null; }
+	local d=$LAB_DIR/unbound old
 	mkdir -p "$d"
+	# The PID lives in a file: callers run this in $(...) subshells.
+	if [ -s "$d/pid" ]; then
+		old=$(cat "$d/pid")
+		kill "$old" 2>/dev/null
+		while kill -0 "$old" 2>/dev/null; do sleep 0.05; done
+	fi
 	local addr=$SERVER4 v6=no
 	if [ "${LAB_FAMILY:-4}" = 6 ]; then addr=$SERVER6; v6=yes; fi
 	cat >"$d/unbound.conf" <<UB
@@ -228,7 +233,7 @@ server:
 	pidfile: ""
 	use-syslog: no
 	logfile: ""
-	verbosity: 0
+	verbosity: ${LAB_UNBOUND_VERBOSITY:-0}
 	do-ip4: yes
 	do-ip6: $v6
 	prefer-ip6: $v6
@@ -242,14 +247,15 @@ server:
 	infra-cache-max-rtt: 1000
 	harden-referral-path: no
 	do-not-query-localhost: no
+	so-reuseport: no
 	local-zone: "test." nodefault
 stub-zone:
 	name: "$ZONE"
 	stub-addr: $addr
 UB
 	ip netns exec "$LAB_C" unbound -c "$d/unbound.conf" 2>"$d/unbound.log" &
-	LAB_RESOLVER_PID=$!
-	LAB_PIDS+=("$LAB_RESOLVER_PID")
+	echo $! >"$d/pid"
+	LAB_PIDS+=($!)
 	local i
 	for i in $(seq 50); do
 		ip netns exec "$LAB_C" dig +time=1 +tries=1 @127.0.0.1 version.server CH TXT >/dev/null 2>&1 && return 0
@@ -345,6 +351,22 @@ lab_stub() {
 	fi
 }
 
+# Unbound's verdict on the three names that matter, "RCODE AD|RCODE AD|RCODE AD"
+# for txt3000 TXT, the DNSKEY RRset, small A (fresh resolver each call).
+lab_validate_names() {
+	lab_resolver >/dev/null || { echo "resolver down"; return; }
+	echo "$(lab_resolve txt3000.$ZONE TXT)|$(lab_resolve $ZONE DNSKEY)|$(lab_resolve small.$ZONE A)"
+}
+
+# Evidence for findings: a dozen stub queries for answers larger than any
+# frame (1.6 to 2.7 kB).
+lab_burst_large() {
+	local n
+	for n in s1600 s1700 s1800 s1900 s2000 s2100 s2200 s2300 s2400 s2500 s2600 s2700; do
+		lab_stub "$n.$ZONE" TXT +dnssec +bufsize=4096 >/dev/null
+	done
+}
+
 # The bump's findings, one id per line (none: nothing).
 lab_findings() {
 	"$LAB_ROOT"/build/dnsbumpctl --file-prefix "$LAB" diag --json |
@@ -392,6 +414,7 @@ lab_telemetry() {
 lab_down() {
 	lab_bump_stop
 	local p
+	[ -s "$LAB_DIR/unbound/pid" ] && LAB_PIDS+=("$(cat "$LAB_DIR/unbound/pid")")
 	for p in "${LAB_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${LAB_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	LAB_PIDS=()

@@ -19,20 +19,7 @@ expect_match() { if echo "$1" | grep -qE "$2"; then ok "$3 ($1)"; else bad "$3: 
 Z=$ZONE
 NOASSIST='edns_clamp = 0; oversize = "pass";'
 ASSIST='edns_clamp = 1232; path_limit = 1232;'
-validates_all() {
-	local r
-	lab_resolver >/dev/null || { echo "resolver down"; return; }
-	r="$(lab_resolve txt3000.$Z TXT)|$(lab_resolve $Z DNSKEY)|$(lab_resolve small.$Z A)"
-	echo "$r"
-}
 ALL_AD="NOERROR 1|NOERROR 1|NOERROR 1"
-# Evidence for the findings: a dozen answers larger than any frame.
-burst_large() {
-	local n
-	for n in s1600 s1700 s1800 s1900 s2000 s2100 s2200 s2300 s2400 s2500 s2600 s2700; do
-		lab_stub $n.$Z TXT +dnssec +bufsize=4096 >/dev/null
-	done
-}
 
 lab_need dig nft unbound || { echo "lab: 0 passed, 1 failed"; exit 1; }
 
@@ -46,19 +33,19 @@ lab_need dig nft unbound || { echo "lab: 0 passed, 1 failed"; exit 1; }
 
 	echo "== clean path"
 	lab_bump_restart "$NOASSIST" || exit 1
-	expect "$(validates_all)" "$ALL_AD" "clean: Unbound validates every name"
+	expect "$(lab_validate_names)" "$ALL_AD" "clean: Unbound validates every name"
 	expect "$(lab_stub txt3000.$Z TXT +dnssec +bufsize=4096)" "ok 3301 udp" "clean: 3 kB answer over UDP"
 	expect "$(lab_findings)" "none" "clean: no finding"
 
 	echo "== upstream drops UDP answers larger than 1232"
 	lab_impair large 1232
 	lab_bump_restart "$NOASSIST"
-	expect_match "$(validates_all)" "SERVFAIL|TIMEOUT" "large, no assistance: Unbound fails to validate"
+	expect_match "$(lab_validate_names)" "SERVFAIL|TIMEOUT" "large, no assistance: Unbound fails to validate"
 	expect "$(lab_stub s1300.$Z TXT +nodnssec +bufsize=4096)" "fail timeout" "large, no assistance: stub times out"
-	burst_large
+	lab_burst_large
 	expect_match "$(lab_findings)" "upstream_large_loss" "large, no assistance: diag names it"
 	lab_bump_restart "$ASSIST"
-	expect "$(validates_all)" "$ALL_AD" "large, assistance: Unbound validates again"
+	expect "$(lab_validate_names)" "$ALL_AD" "large, assistance: Unbound validates again"
 	expect "$(lab_stub s1300.$Z TXT +nodnssec +bufsize=4096)" "ok 1301 tcp" "large, assistance: TC then TCP"
 	expect_match "$(lab_counter edns_clamped)" "^[1-9]" "large, assistance: queries clamped"
 	expect "$(lab_findings)" "none" "large, assistance: no finding"
@@ -69,20 +56,20 @@ lab_need dig nft unbound || { echo "lab: 0 passed, 1 failed"; exit 1; }
 	expect "$(lab_stub txt3000.$Z TXT +dnssec +bufsize=4096)" "fail timeout" "frag, no assistance: fragmented answer lost"
 	d0=$(lab_impair_drops)
 	expect_match "$d0" "^[1-9]" "frag, no assistance: the middlebox dropped fragments"
-	burst_large
+	lab_burst_large
 	expect_match "$(lab_findings)" "upstream_large_loss" "frag, no assistance: diag names it"
 	lab_bump_restart "$ASSIST"
 	expect "$(lab_stub txt3000.$Z TXT +dnssec +bufsize=4096)" "ok 3301 tcp" "frag, assistance: TC then TCP"
-	expect "$(validates_all)" "$ALL_AD" "frag, assistance: Unbound validates"
+	expect "$(lab_validate_names)" "$ALL_AD" "frag, assistance: Unbound validates"
 	d1=$(lab_impair_drops)
-	burst_large
+	lab_burst_large
 	expect "$(lab_impair_drops)" "$d1" "frag, assistance: no fragment to drop any more"
 
 	echo "== TCP/53 filtered upstream"
 	lab_impair tcp53
 	lab_bump_restart "$NOASSIST"
 	expect "$(lab_stub small.$Z A +tcp)" "fail timeout" "tcp53: DNS over TCP fails"
-	expect "$(validates_all)" "$ALL_AD" "tcp53, no clamp: UDP answers still carry everything"
+	expect "$(lab_validate_names)" "$ALL_AD" "tcp53, no clamp: UDP answers still carry everything"
 	for i in 1 2 3; do lab_stub s040$i.$Z TXT +tcp >/dev/null; done
 	expect_match "$(lab_findings)" "tcp53_filtered" "tcp53: diag names it"
 )
@@ -125,14 +112,14 @@ rc_b=$?
 	expect_match "$(lab_counter emu_drop_fragment)" "^[1-9]" "emulate fragments: counted"
 	lab_bump_restart "$NOASSIST" 'drop_udp_larger_than = 1232;'
 	expect "$(lab_stub s1300.$Z TXT +nodnssec +bufsize=4096)" "fail timeout" "emulate large: like the middlebox"
-	expect_match "$(validates_all)" "SERVFAIL|TIMEOUT" "emulate large: Unbound fails like behind the middlebox"
+	expect_match "$(lab_validate_names)" "SERVFAIL|TIMEOUT" "emulate large: Unbound fails like behind the middlebox"
 	lab_bump_restart "$NOASSIST" 'block_tcp53 = "drop";'
 	expect "$(lab_stub small.$Z A +tcp)" "fail timeout" "emulate TCP/53 drop: like the middlebox"
 	lab_bump_restart "$NOASSIST" 'block_tcp53 = "reset";'
 	expect "$(lab_stub small.$Z A +tcp)" "fail refused" "emulate TCP/53 reset: connection refused"
 	expect "$(lab_counter emu_reset_tcp53)" "1" "emulate TCP/53 reset: counted"
 	lab_bump_restart "$NOASSIST" 'clear_do = true;'
-	expect "$(validates_all)" "SERVFAIL 0|SERVFAIL 0|SERVFAIL 0" "emulate clear DO: signatures gone, Unbound fails"
+	expect "$(lab_validate_names)" "SERVFAIL 0|SERVFAIL 0|SERVFAIL 0" "emulate clear DO: signatures gone, Unbound fails"
 	lab_bump_restart "$NOASSIST" 'drop_do_answers = true;'
 	expect "$(lab_stub small.$Z A +dnssec)" "fail timeout" "emulate drop DO answers: DO answers lost"
 	expect "$(lab_stub small.$Z A +nodnssec)" "ok 63 udp" "emulate drop DO answers: others pass"
@@ -152,12 +139,12 @@ rc_c=$?
 	lab_up >/dev/null && lab_server || { bad "lab up"; exit 1; }
 	echo "== IPv6"
 	lab_bump_restart "$NOASSIST"
-	expect "$(validates_all)" "$ALL_AD" "IPv6 clean: Unbound validates over IPv6"
+	expect "$(lab_validate_names)" "$ALL_AD" "IPv6 clean: Unbound validates over IPv6"
 	lab_impair frag
 	expect "$(lab_stub txt3000.$Z TXT +dnssec +bufsize=4096)" "fail timeout" "IPv6 frag: fragmented answer lost"
 	lab_bump_restart "$ASSIST"
 	expect "$(lab_stub txt3000.$Z TXT +dnssec +bufsize=4096)" "ok 3301 tcp" "IPv6 frag, assistance: TC then TCP"
-	expect "$(validates_all)" "$ALL_AD" "IPv6 frag, assistance: Unbound validates"
+	expect "$(lab_validate_names)" "$ALL_AD" "IPv6 frag, assistance: Unbound validates"
 )
 rc_d=$?
 
