@@ -114,9 +114,15 @@ lab_up() {
 #   frag        drop non-first IP fragments (IPv4 and IPv6)
 #   large N     drop UDP from port 53 whose DNS payload exceeds N octets
 #   tcp53       drop TCP to port 53 (SYNs never reach the server)
+#   mtu N       the middlebox's links carry frames of N octets at most, while
+#               the hosts still send 1500: larger frames vanish (an MTU black
+#               hole, as behind a tunnel that filters ICMP)
 lab_impair() {
-	local kind=$1 n=${2:-1232} rules=""
+	local kind=$1 n=${2:-1232} rules="" m
 	[ "$kind" = none ] && [ "$LAB_MBOX" = none ] && return 0
+	for m in mc ms br0; do
+		ip -n "$LAB_M" link set "$m" mtu "$([ "$kind" = mtu ] && echo "$n" || echo 1500)"
+	done
 	case "$kind" in
 	none) ;;
 	frag) rules="ip frag-off & 0x1fff != 0 counter drop
@@ -124,6 +130,7 @@ lab_impair() {
 	large) rules="udp sport 53 ip length > $((n + 28)) counter drop
 		udp sport 53 ip6 length > $((n + 8)) counter drop" ;;
 	tcp53) rules="tcp dport 53 counter drop" ;;
+	mtu) ;;
 	*) lab_log "unknown impairment $kind"; return 1 ;;
 	esac
 	ip netns exec "$LAB_M" nft delete table bridge dnsbump 2>/dev/null || true

@@ -25,6 +25,7 @@ EXPECT = {
     "diag-tcp53-upstream.pcap": {"tcp53_filtered"},
     "diag-large-downstream.pcap": {"downstream_large_loss"},
     "diag-tc-ignored.pcap": {"tc_no_tcp"},
+    "diag-noopt.pcap": {"edns_stripped"},
     "lab-mix.pcap": set(),
 }
 failures = []
@@ -39,10 +40,17 @@ def unfragmented_dns(p):
     return IP in p and UDP in p and DNS in p and not (p[IP].flags.MF or p[IP].frag)
 
 
+def iter_ar(d):
+    rr = d.ar
+    while rr is not None and rr.__class__.__name__ != "NoPayload":
+        yield rr
+        rr = rr.payload
+
+
 def oracle(frames):
     """Count what the capture shows, independently of dnsbump."""
-    c = dict(queries=0, responses=0, tcp53_syn=0, tc_forwarded=0)
-    outstanding, answered = {}, set()
+    c = dict(queries=0, responses=0, tcp53_syn=0, tc_forwarded=0, response_no_opt=0)
+    outstanding, answered, had_opt = {}, set(), {}
     syns, synacks = set(), set()
     tc_pending, tc_no = {}, 0
     last_answer, open_q, retry_large = {}, {}, 0
@@ -66,6 +74,8 @@ def oracle(frames):
         if d.qr == 0 and p[UDP].dport == 53:
             c["queries"] += 1
             outstanding[(p[IP].src, p[UDP].sport, d.id)] = t
+            had_opt[(p[IP].src, p[UDP].sport, d.id)] = d.arcount > 0 and any(
+                getattr(rr, "type", 0) == 41 for rr in iter_ar(d))
             ck = (p[IP].src, qkey)
             la = last_answer.get(ck)
             if not open_q.get(ck) and la and t - la[0] <= WINDOW and la[1] > 1232:
@@ -75,6 +85,8 @@ def oracle(frames):
             c["responses"] += 1
             key = (p[IP].dst, p[UDP].dport, d.id)
             if key in outstanding:
+                if had_opt.get(key) and not any(getattr(rr, "type", 0) == 41 for rr in iter_ar(d)):
+                    c["response_no_opt"] += 1
                 answered.add(key)
                 del outstanding[key]
                 ck = (p[IP].dst, qkey)
@@ -114,6 +126,7 @@ def main():
                  ("tcp53_syn_unanswered", cnt["tcp53_syn_unanswered"]),
                  ("tc_forwarded", cnt["tc_forwarded"]),
                  ("tc_no_tcp_followup", cnt["tc_no_tcp_followup"]),
+                 ("response_no_opt", cnt["response_no_opt"]),
                  ("client_retry_after_large_answer", cnt["client_retry_after_large_answer"])]
         if name != "lab-mix.pcap":  # fragments there: the capture's own answers are unparsed
             for k, v in pairs:

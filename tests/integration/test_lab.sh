@@ -72,6 +72,15 @@ lab_need dig nft unbound || { echo "lab: 0 passed, 1 failed"; exit 1; }
 	expect "$(lab_validate_names)" "$ALL_AD" "tcp53, no clamp: UDP answers still carry everything"
 	for i in 1 2 3; do lab_stub s040$i.$Z TXT +tcp >/dev/null; done
 	expect_match "$(lab_findings)" "tcp53_filtered" "tcp53: diag names it"
+
+	echo "== MTU 1280 on the server side, hosts still sending 1500"
+	lab_impair mtu 1280
+	lab_bump_restart "$NOASSIST"
+	expect "$(lab_stub s1300.$Z TXT +nodnssec +bufsize=4096)" "fail timeout" "mtu 1280: a 1.3 kB answer vanishes"
+	expect "$(lab_stub small.$Z A +dnssec +bufsize=4096)" "ok 363 udp" "mtu 1280: small answers pass"
+	lab_bump_restart "$ASSIST"
+	expect "$(lab_stub s1300.$Z TXT +nodnssec +bufsize=4096)" "ok 1301 tcp" "mtu 1280, assistance: TC then TCP"
+	expect "$(lab_validate_names)" "$ALL_AD" "mtu 1280, assistance: Unbound validates"
 )
 rc_a=$?
 
