@@ -42,10 +42,9 @@ static void usage(FILE *f)
 		"PREFIX is the daemon's EAL --file-prefix (default: dnsbump).\n");
 }
 
-/* One request on the telemetry socket; the reply's JSON in @p out. */
-static int telemetry(const char *cmd, struct json *out)
+/* One request on the telemetry socket: the reply's text in @p buf. */
+static int telemetry_raw(const char *cmd, char *buf, size_t len)
 {
-	static char buf[MAX_REPLY];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
 	if (fd < 0)
@@ -57,40 +56,28 @@ static int telemetry(const char *cmd, struct json *out)
 		close(fd);
 		return -1;
 	}
-	ssize_t n = read(fd, buf, sizeof(buf) - 1); /* greeting: version, pid, max length */
-	if (n <= 0 || write(fd, cmd, strlen(cmd)) < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0) {
+	ssize_t n = read(fd, buf, len - 1); /* greeting: version, pid, max length */
+	if (n <= 0 || write(fd, cmd, strlen(cmd)) < 0 || (n = read(fd, buf, len - 1)) <= 0) {
 		fprintf(stderr, "dnsbumpctl: no reply to %s\n", cmd);
 		close(fd);
 		return -1;
 	}
 	close(fd);
 	buf[n] = 0;
+	return 0;
+}
+
+/* The same, parsed. */
+static int telemetry(const char *cmd, struct json *out)
+{
+	static char buf[MAX_REPLY];
+	if (telemetry_raw(cmd, buf, sizeof(buf)))
+		return -1;
 	if (json_parse(buf, out)) {
 		fprintf(stderr, "dnsbumpctl: unreadable reply to %s\n", cmd);
 		return -1;
 	}
 	return 0;
-}
-
-/* The raw reply of @p cmd on stdout. */
-static int telemetry_print(const char *cmd)
-{
-	static char buf[MAX_REPLY];
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0), rc = 1;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    read(fd, buf, sizeof(buf) - 1) > 0 && write(fd, cmd, strlen(cmd)) > 0) {
-		ssize_t n = read(fd, buf, sizeof(buf) - 1);
-		if (n > 0) {
-			buf[n] = 0;
-			printf("%s\n", buf);
-			rc = 0;
-		}
-	}
-	if (fd >= 0)
-		close(fd);
-	return rc;
 }
 
 static uint64_t num(const struct json *o, const char *k)
@@ -234,16 +221,18 @@ static int cmd_reload(void)
 
 static int cmd_raw(const char *cmd)
 {
+	static char buf[MAX_REPLY];
 	struct json j;
-	if (telemetry(cmd, &j))
+	if (telemetry_raw(cmd, buf, sizeof(buf)))
 		return 1;
-	int found = json_get(&j, cmd) != NULL;
+	int found = json_parse(buf, &j) == 0 && json_get(&j, cmd) != NULL;
 	json_free(&j);
 	if (!found) {
 		fprintf(stderr, "dnsbumpctl: the daemon does not know %s\n", cmd);
 		return 1;
 	}
-	return telemetry_print(cmd);
+	printf("%s\n", buf);
+	return 0;
 }
 
 /* Live rates of the counters that tell the story, refreshed. */

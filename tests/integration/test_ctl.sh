@@ -4,14 +4,9 @@
 # HTTP /metrics endpoint, watch, diag on a clean path, reload (good, bad,
 # restart-only change, SIGHUP). Needs root.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-# shellcheck source=toolchain/lab.sh
-source toolchain/lab.sh
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/lib.sh"
 trap lab_down EXIT
-pass=0 fail=0
-ok() { echo "ok: $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-check() { if eval "$1"; then ok "$2"; else bad "$2 [$1]"; fi; }
 CTL="build/dnsbumpctl --file-prefix"
 
 lab_need dig tcpdump tshark curl || exit 1

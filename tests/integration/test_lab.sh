@@ -5,17 +5,11 @@
 # downstream of the bump; then the bump's own breakage emulation giving the
 # same client-visible failure. IPv4 and IPv6. Needs root.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-# shellcheck source=toolchain/lab.sh
-source toolchain/lab.sh
-pass=0 fail=0
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/lib.sh"
 RESULTS=$(mktemp)
 trap 'rm -f "$RESULTS"' EXIT
 tally() { echo "$pass $fail" >>"$RESULTS"; }
-ok() { echo "ok: $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-expect() { if [ "$1" = "$2" ]; then ok "$3 ($1)"; else bad "$3: got '$1', want '$2'"; fi; }
-expect_match() { if echo "$1" | grep -qE "$2"; then ok "$3 ($1)"; else bad "$3: got '$1', want /$2/"; fi; }
 Z=$ZONE
 NOASSIST='edns_clamp = 0; oversize = "pass";'
 ASSIST='edns_clamp = 1232; path_limit = 1232;'

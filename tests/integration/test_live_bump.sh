@@ -4,14 +4,9 @@
 # bump; captures on both sides judged by tshark; counters read over DPDK
 # telemetry while it runs and from the exit report. Needs root.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-# shellcheck source=toolchain/lab.sh
-source toolchain/lab.sh
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/lib.sh"
 trap lab_down EXIT
-pass=0 fail=0
-ok() { echo "ok: $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-check() { if eval "$1"; then ok "$2"; else bad "$2 [$1]"; fi; }
 
 lab_need dig kdig tcpdump tshark dpdk-telemetry.py || exit 1
 [ -x build/dnsbump ] || { echo "FAIL: build/dnsbump missing (make)"; exit 1; }
