@@ -159,7 +159,10 @@ static int is_pow2(uint32_t v)
 }
 
 static const char *const top_keys[] = { "eal", "ports", "pairs", "workers", "mempool", "burst",
-					 "rx_desc", "tx_desc", "drain_us", "dns", "diag", "emulate", NULL };
+					 "rx_desc", "tx_desc", "drain_us", "dns", "diag", "emulate",
+					 "fragments", NULL };
+static const char *const frag_keys[] = { "table_size", "max_datagram", "max_fragments",
+					 "timeout_ms", NULL };
 static const char *const diag_keys[] = { "min_samples", "min_tcp", "loss_percent", NULL };
 static const char *const port_keys[] = { "name", "device", NULL };
 static const char *const pair_keys[] = { "client", "server", NULL };
@@ -366,6 +369,10 @@ void dnsb_config_defaults(struct dnsb_config *c)
 	c->query_table_size = 65536;
 	c->query_timeout_ms = 5000;
 	c->flow_timeout_ms = 30000;
+	c->frag_table_size = 256;
+	c->frag_max_datagram = 16384;
+	c->frag_max_fragments = 64;
+	c->frag_timeout_ms = 2000;
 	dnsb_diag_defaults(&c->diag);
 }
 
@@ -399,6 +406,18 @@ int dnsb_config_load(const char *path, int need_ports, struct dnsb_config *c, ch
 		   get_uint(&x, mp, "cache", 0, 512, 1, &c->mbuf_cache) ||
 		   get_uint(&x, mp, "data_room", 1024, 65535, 0, &c->data_room)))
 		goto out;
+	const config_setting_t *fg = config_setting_get_member(root, "fragments");
+	if (fg && (!config_setting_is_group(fg) || check_keys(&x, fg, "fragments", frag_keys) ||
+		   get_uint(&x, fg, "table_size", 16, 1u << 20, 1, &c->frag_table_size) ||
+		   get_uint(&x, fg, "max_datagram", 1232, 65535, 0, &c->frag_max_datagram) ||
+		   get_uint(&x, fg, "max_fragments", 2, 1024, 0, &c->frag_max_fragments) ||
+		   get_uint(&x, fg, "timeout_ms", 100, 60000, 0, &c->frag_timeout_ms)))
+		goto out;
+	if (fg && c->frag_table_size && !is_pow2(c->frag_table_size)) {
+		fail(&x, config_setting_get_member(fg, "table_size"),
+		     "fragments.table_size = %u must be a power of two", c->frag_table_size);
+		goto out;
+	}
 	const config_setting_t *dg = config_setting_get_member(root, "diag");
 	if (dg && (!config_setting_is_group(dg) || check_keys(&x, dg, "diag", diag_keys) ||
 		   get_uint(&x, dg, "min_samples", 1, 1000000, 0, &c->diag.min_samples) ||

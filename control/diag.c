@@ -76,6 +76,26 @@ unsigned dnsb_diag(const struct dnsb_totals *t, const struct dnsb_diag_cfg *c,
 		SAY(fix, "the servers or the path to them are down or overloaded");
 	}
 
+	/* Fragment trains that never completed, by what was missing. */
+	uint64_t trains = EV(FRAG_REASSEMBLED) + EV(FRAG_INCOMPLETE_LATER_MISSING) +
+			  EV(FRAG_INCOMPLETE_FIRST_MISSING);
+	if (lossy(EV(FRAG_INCOMPLETE_LATER_MISSING), trains, c->min_samples, pct) &&
+	    (f = add(out, &n, "fragments_dropped", "upstream"))) {
+		SAY(title, "upstream drops non-first IP fragments");
+		SAY(evidence, "%" PRIu64 " of %" PRIu64 " fragmented answers incomplete, their first "
+			      "fragment there and a later one missing",
+		    EV(FRAG_INCOMPLETE_LATER_MISSING), trains);
+		SAY(fix, "set dns.edns_clamp = 1232 so answers do not fragment; then find the box "
+			 "that drops fragments (RFC 8900, RFC 9715)");
+	}
+	if (lossy(EV(FRAG_INCOMPLETE_FIRST_MISSING), trains, c->min_samples, pct) &&
+	    (f = add(out, &n, "first_fragments_dropped", "upstream"))) {
+		SAY(title, "upstream drops first IP fragments");
+		SAY(evidence, "%" PRIu64 " of %" PRIu64 " fragmented datagrams lack their first fragment",
+		    EV(FRAG_INCOMPLETE_FIRST_MISSING), trains);
+		SAY(fix, "a box drops fragments that carry the UDP header: set dns.edns_clamp = 1232");
+	}
+
 	/* TCP/53 upstream. */
 	if (lossy(EV(TCP53_SYN_UNANSWERED), EV(TCP53_SYN), c->min_tcp, pct) &&
 	    (f = add(out, &n, "tcp53_filtered", "upstream"))) {

@@ -43,6 +43,12 @@ static void expire_syn(void *ctx, const struct dnsb_fentry *q)
 	((struct dnsb_engine *)ctx)->events[DNSB_EV_TCP53_SYN_UNANSWERED]++;
 }
 
+static void expire_datagram(void *ctx, const struct dnsb_reasm_slot *s)
+{
+	((struct dnsb_engine *)ctx)->events[s->have_first ? DNSB_EV_FRAG_INCOMPLETE_LATER_MISSING
+							   : DNSB_EV_FRAG_INCOMPLETE_FIRST_MISSING]++;
+}
+
 int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void *mem,
 		     const struct dnsb_engine_cfg *c)
 {
@@ -59,6 +65,14 @@ int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void 
 		void *m = (uint8_t *)mem + i * dnsb_ft_mem(c->slots);
 		if (dnsb_ft_init(&e->t[i], m, c->slots, to, c->seed + i, fns[i], e))
 			return -1;
+	}
+	if (c->reasm.slots) {
+		uint8_t *m = (uint8_t *)mem + DNSB_T__END * dnsb_ft_mem(c->slots);
+		if (dnsb_reasm_init(&e->ra, m, &c->reasm, expire_datagram, e))
+			return -1;
+		e->ra_out = m + dnsb_reasm_mem(&c->reasm);
+		e->ra_out_cap = DNSB_REASM_MAX_HDR + c->reasm.max_datagram;
+		e->reasm_on = 1;
 	}
 	return 0;
 }
@@ -283,6 +297,55 @@ static void on_tcp(struct dnsb_engine *e, const struct dnsb_result *res, uint64_
 	}
 }
 
+static void after_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
+			   enum dnsb_verdict v, const struct dnsb_fentry *query, int matched);
+
+/*
+ * A fragment forwarded as it is: keep its data; once the datagram is
+ * whole, correlate the reassembled copy like any DNS message (the
+ * fragments themselves went on untouched).
+ */
+static void on_fragment(struct dnsb_engine *e, const uint8_t *frame, const struct dnsb_result *res,
+			enum dnsb_dir dir, uint64_t now)
+{
+	static const uint8_t ev[] = {
+		[DNSB_RA_DUP] = DNSB_EV_FRAG_DUPLICATE,     [DNSB_RA_OVERLAP] = DNSB_EV_FRAG_OVERLAP,
+		[DNSB_RA_TINY_FIRST] = DNSB_EV_FRAG_TINY_FIRST, [DNSB_RA_TOO_BIG] = DNSB_EV_FRAG_TOO_BIG,
+		[DNSB_RA_TOO_MANY] = DNSB_EV_FRAG_TOO_MANY, [DNSB_RA_BAD] = DNSB_EV_FRAG_BAD,
+		[DNSB_RA_FULL] = DNSB_EV_FRAG_TABLE_FULL,
+	};
+	uint32_t n = 0;
+	struct dnsb_result sub;
+
+	e->events[res->pkt.ip_ver == 4 ? DNSB_EV_FRAG_V4 : DNSB_EV_FRAG_V6]++;
+	if (!e->reasm_on)
+		return;
+	enum dnsb_reasm_status st = dnsb_reasm_add(&e->ra, frame, &res->pkt, e->pol->dns_ports,
+						   e->pol->n_dns_ports, now, e->ra_out,
+						   e->ra_out_cap, &n);
+	if (st != DNSB_RA_DONE) {
+		if (st < sizeof(ev) && ev[st])
+			e->events[ev[st]]++;
+		return;
+	}
+	e->events[DNSB_EV_FRAG_REASSEMBLED]++;
+	if (dnsb_inspect(e->ra_out, n, e->pol, &sub) != DNSB_STAGE_UDP_DNS)
+		return;
+	if (!dnsb_dns_is_response(&sub.dns)) {
+		if (dir != DNSB_DIR_TO_CLIENT)
+			on_query(e, e->ra_out, &sub, now);
+		return;
+	}
+	if (dir == DNSB_DIR_TO_SERVER)
+		return;
+	struct dnsb_query_hint h;
+	struct dnsb_fentry q;
+	int matched = on_response(e, &sub, now, &h, &q);
+	sub.verdict = DNSB_V_PASS;
+	sub.reason = DNSB_R_PASS_FRAGMENT;
+	after_response(e, &sub, now, DNSB_V_PASS, &q, matched);
+}
+
 enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uint32_t len,
 				      uint32_t cap, enum dnsb_dir dir, uint64_t now_ns,
 				      struct dnsb_result *res)
@@ -304,6 +367,8 @@ enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uin
 			response = 0;
 	} else if (st == DNSB_STAGE_TCP_DNS) {
 		on_tcp(e, res, now_ns);
+	} else if (res->reason == DNSB_R_PASS_FRAGMENT) {
+		on_fragment(e, frame, res, dir, now_ns);
 	}
 	enum dnsb_verdict v = dnsb_act(frame, st, dir, pol, matched ? &h : NULL, res);
 	if (response)
@@ -316,6 +381,8 @@ void dnsb_engine_tick(struct dnsb_engine *e, uint64_t now_ns, uint32_t budget)
 {
 	for (unsigned i = 0; i < DNSB_T__END; i++)
 		dnsb_ft_sweep(&e->t[i], now_ns, budget);
+	if (e->reasm_on)
+		dnsb_reasm_tick(&e->ra, now_ns, budget);
 }
 
 uint64_t dnsb_engine_gauge(const struct dnsb_engine *e, enum dnsb_gauge g)

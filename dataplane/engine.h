@@ -20,6 +20,7 @@
 #include "core.h"
 #include "events.h"
 #include "ftable.h"
+#include "reasm.h"
 
 /** Tables of an engine, all of the same size. */
 enum dnsb_table {
@@ -40,6 +41,8 @@ struct dnsb_engine_cfg {
 	 * tracking follows the frames as captured (a TC answer the bump would
 	 * have made expects no TCP connection in the capture). */
 	uint8_t hypothetical;
+	/** Reassembly of fragmented DNS datagrams (slots 0: off). */
+	struct dnsb_reasm_cfg reasm;
 };
 
 struct dnsb_engine {
@@ -47,15 +50,22 @@ struct dnsb_engine {
 	const struct dnsb_policy *pol;
 	struct dnsb_ftable t[DNSB_T__END];
 	uint8_t hypothetical;
+	uint8_t reasm_on;
+	struct dnsb_reasm ra;
+	uint8_t *ra_out;       /**< the reassembled frame */
+	uint32_t ra_out_cap;
 	/** Monotonic counters, read (never reset) by the control plane. */
 	uint64_t reasons[DNSB_R__END];
 	uint64_t events[DNSB_EV__END];
 };
 
-/** Bytes of table memory an engine with @p slots per table needs. */
-static inline size_t dnsb_engine_mem(uint32_t slots)
+/** Bytes of memory an engine configured by @p c needs. */
+static inline size_t dnsb_engine_mem(const struct dnsb_engine_cfg *c)
 {
-	return DNSB_T__END * dnsb_ft_mem(slots);
+	size_t n = DNSB_T__END * dnsb_ft_mem(c->slots);
+	if (c->reasm.slots)
+		n += dnsb_reasm_mem(&c->reasm) + DNSB_REASM_MAX_HDR + c->reasm.max_datagram;
+	return n;
 }
 
 /**

@@ -10,6 +10,30 @@
 
 #define DNSB_EVENT_LIST(X)                                                   \
 	X(QUERIES, "queries", "DNS queries over UDP heading to servers")     \
+	X(FRAG_V4, "frag_v4", "IPv4 fragments seen")                         \
+	X(FRAG_V6, "frag_v6", "IPv6 fragments seen")                         \
+	X(FRAG_REASSEMBLED, "frag_reassembled",                              \
+	  "fragmented DNS datagrams reassembled and inspected")             \
+	X(FRAG_INCOMPLETE_FIRST_MISSING, "frag_incomplete_first_missing",    \
+	  "fragmented datagrams given up at timeout with the first "        \
+	  "fragment missing")                                                \
+	X(FRAG_INCOMPLETE_LATER_MISSING, "frag_incomplete_later_missing",    \
+	  "fragmented DNS datagrams given up at timeout with the first "    \
+	  "fragment there and a later one missing")                          \
+	X(FRAG_DUPLICATE, "frag_duplicate", "exact duplicate fragments ignored") \
+	X(FRAG_OVERLAP, "frag_overlap",                                      \
+	  "fragments overlapping others: datagram discarded (RFC 5722)")     \
+	X(FRAG_TINY_FIRST, "frag_tiny_first",                                \
+	  "first fragments too short for the UDP header: datagram discarded") \
+	X(FRAG_TOO_BIG, "frag_too_big",                                      \
+	  "fragments past 65535 octets or the configured maximum: datagram " \
+	  "discarded")                                                       \
+	X(FRAG_TOO_MANY, "frag_too_many",                                    \
+	  "datagrams with more fragments than the limit: discarded")         \
+	X(FRAG_BAD, "frag_bad",                                              \
+	  "fragments with inconsistent lengths: datagram discarded")         \
+	X(FRAG_TABLE_FULL, "frag_table_full",                                \
+	  "fragments not kept because the reassembly table was full")        \
 	X(DO_QUERIES, "do_queries", "DNS queries over UDP with the DO bit")  \
 	X(RESPONSES, "responses", "DNS responses over UDP heading to clients") \
 	X(DO_RESPONSES, "do_responses",                                      \

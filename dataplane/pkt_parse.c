@@ -127,7 +127,7 @@ static enum dnsb_reason parse_ip6(const uint8_t *f, uint32_t len, struct dnsb_pk
 	memcpy(p->dst, h + 24, 16);
 	p->ip_end = l3 + IP6_HLEN + plen;
 
-	uint32_t off = l3 + IP6_HLEN;
+	uint32_t off = l3 + IP6_HLEN, nh_off = l3 + 6;
 	for (;;) {
 		uint32_t hl;
 
@@ -148,6 +148,7 @@ static enum dnsb_reason parse_ip6(const uint8_t *f, uint32_t len, struct dnsb_pk
 			if (p->ip_end - off < hl)
 				return DNSB_R_BAD_IP6_EXT;
 			nh = f[off];
+			nh_off = off;
 			off += hl;
 			p->ip6_n_ext++;
 			continue;
@@ -159,9 +160,11 @@ static enum dnsb_reason parse_ip6(const uint8_t *f, uint32_t len, struct dnsb_pk
 			p->frag_more = fo & 1;
 			p->frag_id = dnsb_get32(f + off + 4);
 			p->frag_off_hdr = off;
+			p->frag_nh_off = nh_off;
 			/* An atomic fragment (offset 0, M=0) is a whole datagram (RFC 6946). */
 			p->frag = p->frag_offset || p->frag_more;
 			nh = f[off];
+			nh_off = off;
 			off += IP6_FRAG_HLEN;
 			p->frag_data_off = off;
 			p->ip6_n_ext++;

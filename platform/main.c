@@ -293,21 +293,26 @@ static int init_workers(struct dnsb_app *app, char *err, size_t errlen)
 			return -1;
 		}
 		w->lcore = lc;
-		w->table_mem = rte_zmalloc_socket("dnsbump_tables",
-						  dnsb_engine_mem(c->query_table_size),
-						  RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(lc));
-		if (!w->table_mem) {
-			snprintf(err, errlen, "out of memory for tables of %u slots (%zu MB)",
-				 c->query_table_size, dnsb_engine_mem(c->query_table_size) >> 20);
-			return -1;
-		}
 		struct dnsb_engine_cfg ec = {
 			.slots = c->query_table_size,
 			.query_timeout_ns = (uint64_t)c->query_timeout_ms * 1000000,
 			.flow_timeout_ns = (uint64_t)c->flow_timeout_ms * 1000000,
 			.seed = (uint32_t)rte_rand(),
 			.hypothetical = (uint8_t)app->offline,
+			.reasm = {
+				.slots = c->frag_table_size,
+				.max_datagram = c->frag_max_datagram,
+				.max_frags = (uint16_t)c->frag_max_fragments,
+				.timeout_ns = (uint64_t)c->frag_timeout_ms * 1000000,
+			},
 		};
+		w->table_mem = rte_zmalloc_socket("dnsbump_tables", dnsb_engine_mem(&ec),
+						  RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(lc));
+		if (!w->table_mem) {
+			snprintf(err, errlen, "out of memory for the worker tables (%zu MB)",
+				 dnsb_engine_mem(&ec) >> 20);
+			return -1;
+		}
 		if (dnsb_engine_init(&w->engine, app->pol_active, w->table_mem, &ec))
 			return -1;
 	}

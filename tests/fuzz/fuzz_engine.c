@@ -14,12 +14,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t mem[DNSB_T__END * SLOTS * sizeof(struct dnsb_fentry)];
+	static uint8_t mem[DNSB_T__END * SLOTS * sizeof(struct dnsb_fentry) +
+			   16 * (sizeof(struct dnsb_reasm_slot) + 4096 + 520) + 8192];
 	static uint8_t buf[FUZZ_CAP];
 	struct dnsb_engine e;
 	struct dnsb_policy pol;
 	struct dnsb_result res;
-	struct dnsb_engine_cfg cfg = { SLOTS, 1000000000ull, 5000000000ull, 42, 0 };
+	struct dnsb_engine_cfg cfg = { SLOTS, 1000000000ull, 5000000000ull, 42, 0,
+				       { 16, 4096, 8, 1000000000ull } };
+	FUZZ_CHECK(dnsb_engine_mem(&cfg) <= sizeof(mem));
 	uint64_t now = 1, frames = 0;
 
 	dnsb_policy_default(&pol);
@@ -52,6 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			dnsb_engine_tick(&e, now, 7);
 		for (unsigned t = 0; t < DNSB_T__END; t++)
 			FUZZ_CHECK(e.t[t].live <= SLOTS && e.t[t].peak <= SLOTS);
+		FUZZ_CHECK(e.ra.live <= 16);
 	}
 	uint64_t sum = 0;
 	for (unsigned r = 0; r < DNSB_R__END; r++)
@@ -60,5 +64,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dnsb_engine_tick(&e, now + 10000000000ull, 0);
 	for (unsigned t = 0; t < DNSB_T__END; t++)
 		FUZZ_CHECK(e.t[t].live == 0);
+	FUZZ_CHECK(e.ra.live == 0);
 	return 0;
 }

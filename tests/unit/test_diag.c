@@ -81,6 +81,24 @@ static void test_fragments_upstream(void **st)
 	assert_true(has(&t, "upstream_loss"));
 }
 
+static void test_fragment_trains(void **st)
+{
+	(void)st;
+	struct dnsb_totals t;
+	clean(&t);
+	EV(FRAG_REASSEMBLED) = 3;
+	EV(FRAG_INCOMPLETE_LATER_MISSING) = 37;
+	assert_true(has(&t, "fragments_dropped"));
+	struct dnsb_finding fs[DNSB_DIAG_MAX];
+	unsigned n = dnsb_diag(&t, &cfg, fs);
+	assert_non_null(strstr(fs[0].evidence, "37 of 40 fragmented answers incomplete"));
+	assert_int_equal(n, 1);
+	EV(FRAG_INCOMPLETE_LATER_MISSING) = 0;
+	EV(FRAG_INCOMPLETE_FIRST_MISSING) = 12;
+	assert_true(has(&t, "first_fragments_dropped"));
+	assert_false(has(&t, "fragments_dropped"));
+}
+
 static void test_do_upstream(void **st)
 {
 	(void)st;
@@ -167,6 +185,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_path),   cmocka_unit_test(test_fragments_upstream),
 		cmocka_unit_test(test_do_upstream),  cmocka_unit_test(test_tcp),
+		cmocka_unit_test(test_fragment_trains),
 		cmocka_unit_test(test_downstream),   cmocka_unit_test(test_answers),
 	};
 	return cmocka_run_group_tests_name("diag", tests, NULL, NULL);

@@ -31,9 +31,9 @@ struct env {
 static int setup_slots(void **st, uint32_t slots)
 {
 	struct env *v = calloc(1, sizeof(*v));
-	struct dnsb_engine_cfg c = { slots, 2 * SEC, 30 * SEC, 7, 0 };
+	struct dnsb_engine_cfg c = { slots, 2 * SEC, 30 * SEC, 7, 0, { 0, 0, 0, 0 } };
 	dnsb_policy_default(&v->pol);
-	v->mem = malloc(dnsb_engine_mem(slots));
+	v->mem = malloc(dnsb_engine_mem(&c));
 	assert_int_equal(dnsb_engine_init(&v->e, &v->pol, v->mem, &c), 0);
 	*st = v;
 	return 0;
@@ -301,7 +301,7 @@ static void test_bad_table_size(void **st)
 	struct dnsb_engine e;
 	struct dnsb_policy pol;
 	static uint8_t mem[DNSB_T__END * 8 * sizeof(struct dnsb_fentry)];
-	struct dnsb_engine_cfg c = { 6, SEC, SEC, 1, 0 };
+	struct dnsb_engine_cfg c = { 6, SEC, SEC, 1, 0, { 0, 0, 0, 0 } };
 	dnsb_policy_default(&pol);
 	assert_int_equal(dnsb_engine_init(&e, &pol, mem, &c), -1);
 	c.slots = 8;

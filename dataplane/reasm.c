@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include "checksum.h"
+#include "reasm.h"
+#include "wire.h"
+
+#define PROBE 8
+#define IP_MAX 65535u
+#define UDP_HLEN 8
+#define IP6_HLEN 40
+
+static size_t map_len(uint32_t max_datagram)
+{
+	return (max_datagram / 8 + 1 + 7) / 8;
+}
+
+size_t dnsb_reasm_mem(const struct dnsb_reasm_cfg *c)
+{
+	if (!c->slots)
+		return 0;
+	return (size_t)c->slots *
+	       (sizeof(struct dnsb_reasm_slot) + c->max_datagram + map_len(c->max_datagram));
+}
+
+int dnsb_reasm_init(struct dnsb_reasm *r, void *mem, const struct dnsb_reasm_cfg *c,
+		    dnsb_reasm_expire_fn expire, void *ctx)
+{
+	if (!c->slots || (c->slots & (c->slots - 1)) || c->max_datagram < 512 ||
+	    c->max_datagram > IP_MAX || !c->max_frags)
+		return -1;
+	memset(mem, 0, dnsb_reasm_mem(c));
+	memset(r, 0, sizeof(*r));
+	r->slot = mem;
+	uint8_t *area = (uint8_t *)mem + (size_t)c->slots * sizeof(struct dnsb_reasm_slot);
+	for (uint32_t i = 0; i < c->slots; i++) {
+		r->slot[i].data = area;
+		area += c->max_datagram;
+		r->slot[i].map = area;
+		area += map_len(c->max_datagram);
+	}
+	r->mask = c->slots - 1;
+	r->max_datagram = c->max_datagram;
+	r->max_frags = c->max_frags;
+	r->timeout_ns = c->timeout_ns;
+	r->expire = expire;
+	r->ctx = ctx;
+	return 0;
+}
+
+static void release(struct dnsb_reasm *r, struct dnsb_reasm_slot *s)
+{
+	memset(s->map, 0, map_len(r->max_datagram));
+	s->ts_ns = 0;
+	r->live--;
+}
+
+static void age_out(struct dnsb_reasm *r, struct dnsb_reasm_slot *s)
+{
+	if (r->expire && !s->not_dns)
+		r->expire(r->ctx, s);
+	release(r, s);
+}
+
+static int aged(const struct dnsb_reasm *r, const struct dnsb_reasm_slot *s, uint64_t now)
+{
+	return now > s->ts_ns && now - s->ts_ns > r->timeout_ns;
+}
+
+static int same(const struct dnsb_reasm_slot *s, const struct dnsb_pkt *p)
+{
+	return s->id == p->frag_id && s->ver == p->ip_ver && s->proto == p->proto &&
+	       !memcmp(s->src, p->src, 16) && !memcmp(s->dst, p->dst, 16);
+}
+
+static uint32_t hash(const struct dnsb_pkt *p)
+{
+	uint32_t h = 2166136261u ^ p->frag_id;
+	for (int i = 0; i < 16; i++) {
+		h = (h ^ p->src[i]) * 16777619u;
+		h = (h ^ p->dst[i]) * 16777619u;
+	}
+	return (h ^ p->proto) * 16777619u;
+}
+
+static struct dnsb_reasm_slot *lookup(struct dnsb_reasm *r, const struct dnsb_pkt *p, uint64_t now)
+{
+	uint32_t h = hash(p);
+	struct dnsb_reasm_slot *free_slot = NULL;
+
+	for (uint32_t i = 0; i < PROBE && i <= r->mask; i++) {
+		struct dnsb_reasm_slot *s = &r->slot[(h + i) & r->mask];
+		if (s->ts_ns && aged(r, s, now))
+			age_out(r, s);
+		if (s->ts_ns && same(s, p))
+			return s;
+		if (!s->ts_ns && !free_slot)
+			free_slot = s;
+	}
+	if (!free_slot)
+		return NULL;
+	struct dnsb_reasm_slot *s = free_slot;
+	memcpy(s->src, p->src, 16);
+	memcpy(s->dst, p->dst, 16);
+	s->id = p->frag_id;
+	s->ver = p->ip_ver;
+	s->proto = p->proto;
+	s->have_first = s->have_last = s->not_dns = 0;
+	s->nfrags = 0;
+	s->hdr_len = 0;
+	s->total = s->have = 0;
+	s->ts_ns = now ? now : 1;
+	if (++r->live > r->peak)
+		r->peak = r->live;
+	return s;
+}
+
+static int is_dns_port(const uint16_t *ports, unsigned n, uint16_t port)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (ports[i] == port)
+			return 1;
+	return 0;
+}
+
+/* Blocks [b0, b1) of the bitmap: how many are set. */
+static uint32_t blocks_set(const uint8_t *map, uint32_t b0, uint32_t b1)
+{
+	uint32_t n = 0;
+	for (uint32_t b = b0; b < b1; b++)
+		n += (map[b >> 3] >> (b & 7)) & 1;
+	return n;
+}
+
+static void blocks_mark(uint8_t *map, uint32_t b0, uint32_t b1)
+{
+	for (uint32_t b = b0; b < b1; b++)
+		map[b >> 3] |= (uint8_t)(1u << (b & 7));
+}
+
+/* The whole datagram as one frame: the first fragment's headers without
+ * fragmentation, then the data. */
+static uint32_t build(const struct dnsb_reasm_slot *s, uint8_t *out)
+{
+	uint32_t n;
+	if (s->ver == 4) {
+		memcpy(out, s->hdr, s->hdr_len);
+		uint8_t *ip = out + s->l3_off;
+		uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4;
+		dnsb_put16(ip + 2, (uint16_t)(ihl + s->total));
+		dnsb_put16(ip + 6, 0);
+		dnsb_put16(ip + 10, 0);
+		dnsb_put16(ip + 10, (uint16_t)~dnsb_ck_fold(dnsb_ck_add(0, ip, ihl)));
+		n = s->hdr_len;
+	} else {
+		/* RFC 8200 s4.5: the unfragmentable part, its last next-header
+		 * set to the fragment header's, then the data. */
+		memcpy(out, s->hdr, s->frag_hdr_off);
+		out[s->frag_nh_off] = s->hdr[s->frag_hdr_off];
+		dnsb_put16(out + s->l3_off + 4,
+			   (uint16_t)(s->frag_hdr_off - s->l3_off - IP6_HLEN + s->total));
+		n = s->frag_hdr_off;
+	}
+	memcpy(out + n, s->data, s->total);
+	return n + s->total;
+}
+
+enum dnsb_reasm_status dnsb_reasm_add(struct dnsb_reasm *r, const uint8_t *frame,
+				      const struct dnsb_pkt *p, const uint16_t *ports, unsigned n_ports,
+				      uint64_t now, uint8_t *out, uint32_t out_cap, uint32_t *out_len)
+{
+	struct dnsb_reasm_slot *s = lookup(r, p, now);
+	if (!s)
+		return DNSB_RA_FULL;
+	if (s->not_dns)
+		return DNSB_RA_NOT_DNS;
+
+	const uint8_t *data = frame + p->frag_data_off;
+	uint32_t off = p->frag_offset, len = p->ip_end - p->frag_data_off;
+	enum dnsb_reasm_status st = DNSB_RA_HELD;
+
+	/* RFC 791 / RFC 8200 s4.5: all but the last carry multiples of 8. */
+	if ((p->frag_more && (len & 7)) || len == 0) {
+		st = DNSB_RA_BAD;
+		goto discard;
+	}
+	if (off + len > IP_MAX || off + len > r->max_datagram) {
+		st = DNSB_RA_TOO_BIG;
+		goto discard;
+	}
+	if (++s->nfrags > r->max_frags) {
+		st = DNSB_RA_TOO_MANY;
+		goto discard;
+	}
+	if (off == 0) {
+		/* The first fragment decides: it must hold the whole UDP header
+		 * (RFC 8200 s4.5 wants the upper-layer header in it), and the
+		 * datagram must be DNS. */
+		if (p->proto != DNSB_IPPROTO_UDP || !p->has_l4) {
+			if (p->proto == DNSB_IPPROTO_UDP) {
+				st = DNSB_RA_TINY_FIRST;
+				goto discard;
+			}
+			s->not_dns = 1;
+			return DNSB_RA_NOT_DNS;
+		}
+		if (len < UDP_HLEN) {
+			st = DNSB_RA_TINY_FIRST;
+			goto discard;
+		}
+		if (!is_dns_port(ports, n_ports, p->sport) && !is_dns_port(ports, n_ports, p->dport)) {
+			s->not_dns = 1;
+			return DNSB_RA_NOT_DNS;
+		}
+		if (p->frag_data_off > DNSB_REASM_MAX_HDR) {
+			st = DNSB_RA_BAD;
+			goto discard;
+		}
+		memcpy(s->hdr, frame, p->frag_data_off);
+		s->hdr_len = (uint16_t)p->frag_data_off;
+		s->l3_off = (uint16_t)p->l3_off;
+		s->frag_hdr_off = (uint16_t)p->frag_off_hdr;
+		s->frag_nh_off = (uint16_t)p->frag_nh_off;
+	}
+	if (!p->frag_more) {
+		if (s->have_last && s->total != off + len) {
+			st = DNSB_RA_OVERLAP;
+			goto discard;
+		}
+		if (s->have > off + len) {
+			st = DNSB_RA_BAD;
+			goto discard;
+		}
+	} else if (s->have_last && off + len > s->total) {
+		st = DNSB_RA_BAD;
+		goto discard;
+	}
+
+	uint32_t b0 = off / 8, b1 = (off + len + 7) / 8;
+	uint32_t set = blocks_set(s->map, b0, b1);
+	if (set == b1 - b0 && !memcmp(s->data + off, data, len)) {
+		s->nfrags--;
+		return DNSB_RA_DUP;
+	}
+	if (set) {
+		st = DNSB_RA_OVERLAP;
+		goto discard;
+	}
+	memcpy(s->data + off, data, len);
+	blocks_mark(s->map, b0, b1);
+	s->have += len;
+	if (off == 0)
+		s->have_first = 1;
+	if (!p->frag_more) {
+		s->have_last = 1;
+		s->total = off + len;
+	}
+	if (s->have_first && s->have_last && s->have == s->total) {
+		if (s->hdr_len + s->total > out_cap) {
+			st = DNSB_RA_TOO_BIG;
+			goto discard;
+		}
+		*out_len = build(s, out);
+		release(r, s);
+		return DNSB_RA_DONE;
+	}
+	return DNSB_RA_HELD;
+discard:
+	release(r, s);
+	return st;
+}
+
+void dnsb_reasm_tick(struct dnsb_reasm *r, uint64_t now, uint32_t budget)
+{
+	uint32_t n = budget && budget <= r->mask ? budget : r->mask + 1;
+	for (uint32_t i = 0; i < n; i++) {
+		struct dnsb_reasm_slot *s = &r->slot[r->cursor];
+		r->cursor = (r->cursor + 1) & r->mask;
+		if (s->ts_ns && aged(r, s, now))
+			age_out(r, s);
+	}
+}
