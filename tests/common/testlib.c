@@ -14,10 +14,15 @@ const char *fx_data_dir(void)
 
 void fx_load(const char *name, unsigned idx, struct fx *out)
 {
+	fx_load_from("core", name, idx, out);
+}
+
+unsigned fx_load_from(const char *dir, const char *name, unsigned idx, struct fx *out)
+{
 	char path[512];
 	struct pcap_file pf;
 
-	snprintf(path, sizeof(path), "%s/core/%s.pcap", fx_data_dir(), name);
+	snprintf(path, sizeof(path), "%s/%s/%s.pcap", fx_data_dir(), dir, name);
 	if (pcap_read_all(path, &pf) != 0 || idx >= pf.n || pf.pkts[idx].len > FX_CAP) {
 		fprintf(stderr, "fixture %s frame %u missing\n", path, idx);
 		abort();
@@ -25,7 +30,9 @@ void fx_load(const char *name, unsigned idx, struct fx *out)
 	memset(out, 0, sizeof(*out));
 	out->len = pf.pkts[idx].len;
 	memcpy(out->buf, pf.pkts[idx].data, out->len);
+	unsigned n = pf.n;
 	pcap_free(&pf);
+	return n;
 }
 
 /* Reference one's complement sum: word by word, folded at the end. */

@@ -19,6 +19,9 @@ struct fx {
 /** Load frame @p idx of tests/data/core/@p name.pcap; aborts the test run if absent. */
 void fx_load(const char *name, unsigned idx, struct fx *out);
 
+/** The same from tests/data/@p dir/@p name.pcap; returns the frames in the file. */
+unsigned fx_load_from(const char *dir, const char *name, unsigned idx, struct fx *out);
+
 /** Directory of the test data (DNSB_TEST_DATA, else tests/data). */
 const char *fx_data_dir(void);
 

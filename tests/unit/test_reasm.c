@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Reassembly on fragment trains made by scapy (tests/data/frag): every
+ * order gives back scapy's whole datagram byte for byte; duplicates,
+ * overlaps, tiny first fragments, offsets past 65535, too many fragments,
+ * non-DNS datagrams, incomplete trains and a full table each end as they
+ * must; memory stays within the table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "reasm.h"
+#include "testlib.h"
+
+#define SEC 1000000000ull
+
+static const uint16_t dns_ports[] = { 53 };
+
+struct env {
+	struct dnsb_reasm r;
+	void *mem;
+	uint8_t out[FX_CAP];
+	uint32_t out_len;
+	unsigned first_missing, later_missing;
+};
+
+static void on_expire(void *ctx, const struct dnsb_reasm_slot *s)
+{
+	struct env *v = ctx;
+	if (s->have_first)
+		v->later_missing++;
+	else
+		v->first_missing++;
+}
+
+static struct env *env_new(uint32_t slots, uint16_t max_frags)
+{
+	struct env *v = calloc(1, sizeof(*v));
+	struct dnsb_reasm_cfg c = { slots, 16384, max_frags, 2 * SEC };
+	v->mem = malloc(dnsb_reasm_mem(&c));
+	assert_int_equal(dnsb_reasm_init(&v->r, v->mem, &c, on_expire, v), 0);
+	return v;
+}
+
+static void env_free(struct env *v)
+{
+	free(v->mem);
+	free(v);
+}
+
+static enum dnsb_reasm_status add(struct env *v, const char *file, unsigned idx, uint64_t now)
+{
+	static struct fx f;
+	struct dnsb_pkt p;
+	fx_load_from("frag", file, idx, &f);
+	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_OK);
+	assert_true(p.frag);
+	return dnsb_reasm_add(&v->r, f.buf, &p, dns_ports, 1, now, v->out, sizeof(v->out),
+			      &v->out_len);
+}
+
+static void expect_whole(struct env *v, const char *whole)
+{
+	static struct fx w;
+	fx_load_from("frag", whole, 0, &w);
+	assert_int_equal(v->out_len, w.len);
+	assert_memory_equal(v->out, w.buf, w.len);
+}
+
+/* Feed frames of @p file in the order @p order (n entries). */
+static void run_order(const char *file, const char *whole, const unsigned *order, unsigned n)
+{
+	struct env *v = env_new(64, 64);
+	for (unsigned i = 0; i < n; i++) {
+		enum dnsb_reasm_status st = add(v, file, order[i], SEC + i);
+		assert_int_equal(st, i + 1 < n ? DNSB_RA_HELD : DNSB_RA_DONE);
+	}
+	expect_whole(v, whole);
+	assert_int_equal(v->r.live, 0);
+	env_free(v);
+}
+
+static void test_orders_v4(void **st)
+{
+	(void)st;
+	static const unsigned in_order[] = { 0, 1, 2 }, reversed[] = { 2, 1, 0 },
+			      middle_first[] = { 1, 0, 2 }, last_first[] = { 2, 0, 1 };
+	run_order("v4_train", "v4_whole", in_order, 3);
+	run_order("v4_train", "v4_whole", reversed, 3);
+	run_order("v4_train", "v4_whole", middle_first, 3);
+	run_order("v4_train", "v4_whole", last_first, 3);
+}
+
+static void test_orders_v6(void **st)
+{
+	(void)st;
+	static const unsigned in_order[] = { 0, 1, 2 }, reversed[] = { 2, 1, 0 };
+	/* The hop-by-hop header before the fragment header stays, and now
+	 * names UDP as next. */
+	run_order("v6_train", "v6_whole", in_order, 3);
+	run_order("v6_train", "v6_whole", reversed, 3);
+}
+
+static void test_interleaved_and_duplicates(void **st)
+{
+	(void)st;
+	struct env *v = env_new(64, 64);
+	/* v4_train has three fragments, v4b_train two. */
+	assert_int_equal(add(v, "v4_train", 0, SEC), DNSB_RA_HELD);
+	assert_int_equal(add(v, "v4b_train", 1, SEC), DNSB_RA_HELD);
+	assert_int_equal(add(v, "v4_train", 0, SEC), DNSB_RA_DUP);
+	assert_int_equal(add(v, "v4_train", 2, SEC), DNSB_RA_HELD);
+	assert_int_equal(add(v, "v4b_train", 1, SEC), DNSB_RA_DUP);
+	assert_int_equal(add(v, "v4b_train", 0, SEC), DNSB_RA_DONE);
+	expect_whole(v, "v4b_whole");
+	assert_int_equal(add(v, "v4_train", 2, SEC), DNSB_RA_DUP);
+	assert_int_equal(add(v, "v4_train", 1, SEC), DNSB_RA_DONE);
+	expect_whole(v, "v4_whole");
+	assert_int_equal(v->r.live, 0);
+	env_free(v);
+}
+
+static void test_overlap(void **st)
+{
+	(void)st;
+	struct env *v = env_new(64, 64);
+	assert_int_equal(add(v, "v4_train", 0, SEC), DNSB_RA_HELD);
+	assert_int_equal(add(v, "v4_train", 1, SEC), DNSB_RA_HELD);
+	/* Other data over part of what is there: the datagram is gone. */
+	assert_int_equal(add(v, "v4_overlap", 0, SEC), DNSB_RA_OVERLAP);
+	assert_int_equal(v->r.live, 0);
+	/* What is left of the train starts over and never completes. */
+	assert_int_equal(add(v, "v4_train", 2, SEC), DNSB_RA_HELD);
+	dnsb_reasm_tick(&v->r, 10 * SEC, 0);
+	assert_int_equal(v->first_missing, 1);
+	env_free(v);
+}
+
+static void test_incomplete(void **st)
+{
+	(void)st;
+	struct env *v = env_new(64, 64);
+	/* Missing the first; missing the last. */
+	assert_int_equal(add(v, "v4_train", 1, SEC), DNSB_RA_HELD);
+	assert_int_equal(add(v, "v4_train", 2, SEC), DNSB_RA_HELD);
+	assert_int_equal(add(v, "v6_train", 0, SEC), DNSB_RA_HELD);
+	assert_int_equal(add(v, "v6_train", 1, SEC), DNSB_RA_HELD);
+	dnsb_reasm_tick(&v->r, 2 * SEC, 0);
+	assert_int_equal(v->first_missing + v->later_missing, 0);
+	dnsb_reasm_tick(&v->r, 4 * SEC, 0);
+	assert_int_equal(v->first_missing, 1);
+	assert_int_equal(v->later_missing, 1);
+	assert_int_equal(v->r.live, 0);
+	env_free(v);
+}
+
+static void test_refused(void **st)
+{
+	(void)st;
+	struct env *v = env_new(64, 64);
+	/* The header chain ends with the first fragment; UDP is in the next. */
+	assert_int_equal(add(v, "v6_tiny_train", 0, SEC), DNSB_RA_TINY_FIRST);
+	/* Offset 65512 plus 100 octets. */
+	assert_int_equal(add(v, "v4_far", 0, SEC), DNSB_RA_TOO_BIG);
+	/* Not DNS: the first fragment says so, later ones follow. */
+	assert_int_equal(add(v, "v4_notdns_train", 0, SEC), DNSB_RA_NOT_DNS);
+	assert_int_equal(add(v, "v4_notdns_train", 1, SEC), DNSB_RA_NOT_DNS);
+	/* Non-DNS trains age out silently. */
+	dnsb_reasm_tick(&v->r, 10 * SEC, 0);
+	assert_int_equal(v->first_missing + v->later_missing, 0);
+	env_free(v);
+
+	/* Too many fragments. */
+	v = env_new(64, 2);
+	assert_int_equal(add(v, "v4_train", 0, SEC), DNSB_RA_HELD);
+	assert_int_equal(add(v, "v4_train", 1, SEC), DNSB_RA_HELD);
+	assert_int_equal(add(v, "v4_train", 2, SEC), DNSB_RA_TOO_MANY);
+	assert_int_equal(v->r.live, 0);
+	env_free(v);
+}
+
+static void test_table_bounded(void **st)
+{
+	(void)st;
+	static struct fx f;
+	struct dnsb_pkt p;
+	struct env *v = env_new(16, 64);
+	unsigned full = 0, held = 0;
+	/* 1000 never-completed datagrams: distinct IDs, later fragments only. */
+	fx_load_from("frag", "v4_train", 1, &f);
+	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_OK);
+	for (uint32_t id = 0; id < 1000; id++) {
+		p.frag_id = id;
+		enum dnsb_reasm_status s = dnsb_reasm_add(&v->r, f.buf, &p, dns_ports, 1, SEC,
+							  v->out, sizeof(v->out), &v->out_len);
+		full += s == DNSB_RA_FULL;
+		held += s == DNSB_RA_HELD;
+		assert_true(v->r.live <= 16);
+	}
+	assert_int_equal(held, 16);
+	assert_int_equal(full, 984);
+	/* Once they time out, a real train still reassembles. */
+	dnsb_reasm_tick(&v->r, 5 * SEC, 0);
+	assert_int_equal(v->r.live, 0);
+	for (unsigned i = 0; i < 3; i++)
+		add(v, "v4_train", i, 5 * SEC);
+	expect_whole(v, "v4_whole");
+	assert_int_equal(v->first_missing, 16);
+	env_free(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_orders_v4),    cmocka_unit_test(test_orders_v6),
+		cmocka_unit_test(test_interleaved_and_duplicates),
+		cmocka_unit_test(test_overlap),      cmocka_unit_test(test_incomplete),
+		cmocka_unit_test(test_refused),      cmocka_unit_test(test_table_bounded),
+	};
+	return cmocka_run_group_tests_name("reasm", tests, NULL, NULL);
+}
