@@ -312,7 +312,6 @@ static void on_fragment(struct dnsb_engine *e, const uint8_t *frame, const struc
 		[DNSB_RA_DUP] = DNSB_EV_FRAG_DUPLICATE,     [DNSB_RA_OVERLAP] = DNSB_EV_FRAG_OVERLAP,
 		[DNSB_RA_TINY_FIRST] = DNSB_EV_FRAG_TINY_FIRST, [DNSB_RA_TOO_BIG] = DNSB_EV_FRAG_TOO_BIG,
 		[DNSB_RA_TOO_MANY] = DNSB_EV_FRAG_TOO_MANY, [DNSB_RA_BAD] = DNSB_EV_FRAG_BAD,
-		[DNSB_RA_FULL] = DNSB_EV_FRAG_TABLE_FULL,
 	};
 	uint32_t n = 0;
 	struct dnsb_result sub;
@@ -320,9 +319,11 @@ static void on_fragment(struct dnsb_engine *e, const uint8_t *frame, const struc
 	e->events[res->pkt.ip_ver == 4 ? DNSB_EV_FRAG_V4 : DNSB_EV_FRAG_V6]++;
 	if (!e->reasm_on)
 		return;
+	uint64_t evicted = e->ra.evicted;
 	enum dnsb_reasm_status st = dnsb_reasm_add(&e->ra, frame, &res->pkt, e->pol->dns_ports,
 						   e->pol->n_dns_ports, now, e->ra_out,
 						   e->ra_out_cap, &n);
+	e->events[DNSB_EV_FRAG_EVICTED] += e->ra.evicted - evicted;
 	if (st != DNSB_RA_DONE) {
 		if (st < sizeof(ev) && ev[st])
 			e->events[ev[st]]++;

@@ -32,8 +32,8 @@
 	  "datagrams with more fragments than the limit: discarded")         \
 	X(FRAG_BAD, "frag_bad",                                              \
 	  "fragments with inconsistent lengths: datagram discarded")         \
-	X(FRAG_TABLE_FULL, "frag_table_full",                                \
-	  "fragments not kept because the reassembly table was full")        \
+	X(FRAG_EVICTED, "frag_evicted",                                      \
+	  "datagrams in reassembly given up to make room (table full)")      \
 	X(DO_QUERIES, "do_queries", "DNS queries over UDP with the DO bit")  \
 	X(RESPONSES, "responses", "DNS responses over UDP heading to clients") \
 	X(DO_RESPONSES, "do_responses",                                      \

@@ -97,8 +97,18 @@ static struct dnsb_reasm_slot *lookup(struct dnsb_reasm *r, const struct dnsb_pk
 		if (!s->ts_ns && !free_slot)
 			free_slot = s;
 	}
-	if (!free_slot)
-		return NULL;
+	if (!free_slot) {
+		/* Full: give up the oldest datagram of the window. Under a flood
+		 * of never-completed datagrams the flood evicts itself, and a
+		 * real train, whose fragments come close together, completes. */
+		for (uint32_t i = 0; i < PROBE && i <= r->mask; i++) {
+			struct dnsb_reasm_slot *s = &r->slot[(h + i) & r->mask];
+			if (!free_slot || s->ts_ns < free_slot->ts_ns)
+				free_slot = s;
+		}
+		release(r, free_slot);
+		r->evicted++;
+	}
 	struct dnsb_reasm_slot *s = free_slot;
 	memcpy(s->src, p->src, 16);
 	memcpy(s->dst, p->dst, 16);
@@ -170,8 +180,6 @@ enum dnsb_reasm_status dnsb_reasm_add(struct dnsb_reasm *r, const uint8_t *frame
 				      uint64_t now, uint8_t *out, uint32_t out_cap, uint32_t *out_len)
 {
 	struct dnsb_reasm_slot *s = lookup(r, p, now);
-	if (!s)
-		return DNSB_RA_FULL;
 	if (s->not_dns)
 		return DNSB_RA_NOT_DNS;
 

@@ -8,7 +8,10 @@
  * a first fragment too short for the UDP header is refused, nothing past
  * 65535 octets is kept; incomplete datagrams age out by time (passed in)
  * through the caller's callback, which learns whether the first fragment
- * was among the missing. No allocation: the caller hands in the memory.
+ * was among the missing. When the table is full the oldest datagram of the
+ * probe window is given up (counted in evicted), so a flood of fragments
+ * that never complete cannot lock real answers out. No allocation: the
+ * caller hands in the memory.
  */
 #ifndef DNSBUMP_REASM_H
 #define DNSBUMP_REASM_H
@@ -38,7 +41,6 @@ enum dnsb_reasm_status {
 	DNSB_RA_TOO_BIG,    /**< past 65535 or max_datagram: discarded */
 	DNSB_RA_TOO_MANY,   /**< more than max_frags fragments: discarded */
 	DNSB_RA_BAD,        /**< inconsistent lengths: discarded */
-	DNSB_RA_FULL,       /**< no free slot in the probe window: not kept */
 };
 
 struct dnsb_reasm_slot {
@@ -65,6 +67,7 @@ struct dnsb_reasm {
 	uint16_t max_frags;
 	uint64_t timeout_ns;
 	uint64_t live, peak;
+	uint64_t evicted;       /**< datagrams given up to make room */
 	dnsb_reasm_expire_fn expire;
 	void *ctx;
 };
