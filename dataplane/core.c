@@ -87,7 +87,7 @@ static enum dnsb_verdict do_query(uint8_t *frame, enum dnsb_dir dir,
 		dnsb_emu_clear_do(frame, &res->pkt, d);
 		return finish(res, DNSB_V_MODIFIED, DNSB_R_EMU_CLEAR_DO);
 	}
-	if (d->has_opt && (pol->emu_strip_opt & DNSB_EMU_STRIP_QUERIES)) {
+	if (d->has_opt && (pol->emu_strip_opt & DNSB_EMU_STRIP_QUERIES) && dnsb_opt_is_last(d)) {
 		res->len = dnsb_emu_strip_opt(frame, &res->pkt, d);
 		return finish(res, DNSB_V_MODIFIED, DNSB_R_EMU_STRIP_OPT);
 	}
@@ -131,7 +131,7 @@ static enum dnsb_verdict do_response(uint8_t *frame, enum dnsb_dir dir,
 		return finish(res, DNSB_V_DROP, DNSB_R_EMU_DROP_LARGE);
 	if (pol->emu_drop_do_answers && dnsb_dns_do(d))
 		return finish(res, DNSB_V_DROP, DNSB_R_EMU_DROP_DO_ANSWER);
-	if (d->has_opt && (pol->emu_strip_opt & DNSB_EMU_STRIP_ANSWERS)) {
+	if (d->has_opt && (pol->emu_strip_opt & DNSB_EMU_STRIP_ANSWERS) && dnsb_opt_is_last(d)) {
 		res->len = dnsb_emu_strip_opt(frame, p, d);
 		return finish(res, DNSB_V_MODIFIED, DNSB_R_EMU_STRIP_OPT);
 	}

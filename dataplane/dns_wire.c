@@ -16,6 +16,7 @@ struct name_cache {
 	uint16_t wire_len[NAME_CACHE_SLOTS];
 	uint8_t used;
 	uint8_t next;
+	uint32_t far;  /**< furthest octet read through a compression pointer */
 };
 
 static uint32_t cache_get(const struct name_cache *nc, uint32_t target)
@@ -83,6 +84,8 @@ static enum dnsb_reason walk_name(const uint8_t *m, uint32_t len, uint32_t *pos,
 		}
 		if (b & 0xc0)
 			return DNSB_R_BAD_DNS_LABEL;
+		if (hops && nc && p + b > nc->far)
+			nc->far = p + b;
 		lab += (uint32_t)b + 1;
 		if (lab + 1 > DNSB_DNS_MAX_NAME)
 			return DNSB_R_BAD_DNS_NAME_LONG;
@@ -158,9 +161,10 @@ enum dnsb_reason dnsb_dns_parse(const uint8_t *m, uint32_t len, struct dnsb_dns 
 
 	uint32_t pos = DNSB_DNS_HLEN;
 	enum dnsb_reason r;
+	struct name_cache qc = { .used = 0, .far = 0 };
 	for (uint32_t i = 0; i < d->qdcount; i++) {
 		uint32_t start = pos, wl;
-		r = walk_name(m, len, &pos, &wl, NULL);
+		r = walk_name(m, len, &pos, &wl, &qc);
 		if (r != DNSB_R_OK)
 			return r;
 		if (len - pos < 4)
@@ -175,7 +179,7 @@ enum dnsb_reason dnsb_dns_parse(const uint8_t *m, uint32_t len, struct dnsb_dns 
 	}
 	d->question_end = (uint16_t)pos;
 
-	struct name_cache nc = { .used = 0 };
+	struct name_cache nc = { .used = 0, .far = 0 };
 	uint32_t an_ns = (uint32_t)d->ancount + d->nscount;
 	for (uint32_t i = 0; i < rr; i++) {
 		uint32_t start = pos;
@@ -203,5 +207,9 @@ enum dnsb_reason dnsb_dns_parse(const uint8_t *m, uint32_t len, struct dnsb_dns 
 	}
 	d->rr_total = (uint16_t)rr;
 	d->msg_end = (uint16_t)pos;
+	/* No encoder compresses a name into the OPT record or past it; a name
+	 * that read OPT's octets would change when the bump rewrites them. */
+	if (d->has_opt && (nc.far >= d->opt_off || qc.far >= d->opt_off))
+		return DNSB_R_BAD_DNS_POINTER;
 	return DNSB_R_OK;
 }

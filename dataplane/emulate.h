@@ -12,8 +12,16 @@
 #include "dns_wire.h"
 #include "pkt_parse.h"
 
+/** True when nothing but trailing octets follows the OPT record: removing
+ * it then moves no record that another could point into. */
+static inline int dnsb_opt_is_last(const struct dnsb_dns *d)
+{
+	return (uint32_t)d->opt_off + DNSB_OPT_FIXED_LEN + d->opt_rdlen == d->msg_end;
+}
+
 /**
- * Remove the OPT record of the UDP DNS message (ARCOUNT lowered, later
+ * Remove the OPT record of the UDP DNS message (it must be the last one,
+ * dnsb_opt_is_last()) (ARCOUNT lowered, later
  * records moved down, lengths and checksums fixed).
  * @return the new frame length.
  */

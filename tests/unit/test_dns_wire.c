@@ -193,6 +193,24 @@ static void test_pointers(void **st)
 	mb_put16(&m, 1);
 	mb_put16(&m, 1);
 	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_POINTER);
+	/* A name reached through a pointer whose label runs over the OPT
+	 * record: rewriting OPT would change that name, so it is refused. The
+	 * answer's RDATA is one octet, 10: a label covering OPT's first ten
+	 * octets, ended by OPT's last (RDLENGTH low octet, 0). */
+	mb_header(&m, 0x8000, 1, 1, 0, 2);
+	mb_question(&m);
+	mb_put8(&m, 0);
+	mb_rr_tail(&m, 16, 1, 0, 1);
+	uint32_t t = m.len;
+	mb_put8(&m, 10);
+	mb_opt(&m, 4096, 0);
+	mb_put16(&m, (uint16_t)(0xc000 | t));
+	mb_rr_tail(&m, 1, 1, 0, 4);
+	mb_put(&m, "\0\0\0\0", 4);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_POINTER);
+	/* The same record pointing at the question name instead is fine. */
+	dnsb_put16(m.b + t + 1 + 11, 0xc00c);
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
 	/* Pointer whose second octet is missing. */
 	mb_header(&m, 0x8000, 1, 1, 0, 0);
 	mb_question(&m);
