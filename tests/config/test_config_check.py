@@ -64,6 +64,9 @@ BAD = [
     ("emulate enum", GOOD + "emulate = { block_tcp53 = \"maybe\"; };\n", 9, "block_tcp53 must be one of"),
     ("emulate bool", GOOD + "emulate = { clear_do = 1; };\n", 9, "true or false"),
     ("emulate size", GOOD + "emulate = { drop_udp_larger_than = 70000; };\n", 9, "out of range"),
+    ("fragments key", GOOD + "fragments = { policy = \"pass\"; };\n", 9, "unknown key 'policy'"),
+    ("fragments pow2", GOOD + "fragments = { table_size = 100; };\n", 9, "power of two"),
+    ("fragments size", GOOD + "fragments = { max_datagram = 70000; };\n", 9, "out of range"),
     ("diag key", GOOD + "diag = { min_samples = 10; ratio = 3; };\n", 9, "unknown key 'ratio'"),
     ("diag percent", GOOD + "diag = { loss_percent = 101; };\n", 9, "out of range"),
 ]
