@@ -126,15 +126,25 @@ static int fetch_diag_cfg(struct dnsb_diag_cfg *c)
 	return 0;
 }
 
+/* Counters and the findings they give, with the daemon's thresholds. */
+static int fetch_findings(struct dnsb_totals *t, struct dnsb_finding *fs, unsigned *n)
+{
+	struct dnsb_diag_cfg c;
+	if (fetch_totals(t) || fetch_diag_cfg(&c))
+		return -1;
+	*n = dnsb_diag(t, &c, fs);
+	return 0;
+}
+
 static int cmd_stats(int json_out)
 {
 	struct dnsb_totals t;
-	struct dnsb_diag_cfg c;
 	struct dnsb_finding fs[DNSB_DIAG_MAX];
-	if (fetch_totals(&t) || fetch_diag_cfg(&c))
+	unsigned n;
+	if (fetch_findings(&t, fs, &n))
 		return 1;
 	if (json_out)
-		dnsb_report_json(stdout, "live", sock_path, &t, NULL, fs, dnsb_diag(&t, &c, fs));
+		dnsb_report_json(stdout, "live", sock_path, &t, NULL, fs, n);
 	else
 		dnsb_report_table(stdout, &t);
 	return 0;
@@ -185,11 +195,10 @@ static int cmd_prometheus(FILE *f)
 static int cmd_diag(int json_out)
 {
 	struct dnsb_totals t;
-	struct dnsb_diag_cfg c;
 	struct dnsb_finding fs[DNSB_DIAG_MAX];
-	if (fetch_totals(&t) || fetch_diag_cfg(&c))
+	unsigned n;
+	if (fetch_findings(&t, fs, &n))
 		return 1;
-	unsigned n = dnsb_diag(&t, &c, fs);
 	if (json_out) {
 		dnsb_diag_json(stdout, fs, n);
 		printf("\n");
