@@ -115,7 +115,7 @@ $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(COMMON_OBJ) $(CORE_LIB)
 	$(CC) $(LDFLAGS_ALL) $^ -o $@
 
 .SECONDARY:
-.PHONY: all setup test test-unit test-san test-integration fuzz fuzz-run demo clean
+.PHONY: all setup test test-unit test-san test-integration fuzz fuzz-run demo bench clean
 all: $(CORE_LIB) $(DAEMON) $(CTL) $(TOOLS_BIN)
 
 setup:
@@ -157,6 +157,12 @@ test: setup
 	$(MAKE) fuzz-run
 	$(MAKE) test-integration
 	@echo "make test: all stages passed"
+
+# Benchmarks: dnsbump against dpdk-testpmd on the same virtual devices.
+bench: setup all
+	@/usr/bin/python3 toolchain/bench $(BENCH_SECONDS) $(BENCH_PAIRS)
+BENCH_SECONDS ?= 4
+BENCH_PAIRS ?= 5
 
 demo: setup all
 	@toolchain/demo $(BUILD)

@@ -160,7 +160,7 @@ static int is_pow2(uint32_t v)
 
 static const char *const top_keys[] = { "eal", "ports", "pairs", "workers", "mempool", "burst",
 					 "rx_desc", "tx_desc", "drain_us", "dns", "diag", "emulate",
-					 "fragments", NULL };
+					 "fragments", "io_only", NULL };
 static const char *const frag_keys[] = { "table_size", "max_datagram", "max_fragments",
 					 "timeout_ms", NULL };
 static const char *const diag_keys[] = { "min_samples", "min_tcp", "loss_percent", NULL };
@@ -424,7 +424,8 @@ int dnsb_config_load(const char *path, int need_ports, struct dnsb_config *c, ch
 		   get_uint(&x, dg, "min_tcp", 1, 1000000, 0, &c->diag.min_tcp) ||
 		   get_uint(&x, dg, "loss_percent", 1, 100, 0, &c->diag.loss_percent)))
 		goto out;
-	if (get_uint(&x, root, "burst", 1, DNSB_MAX_BURST, 0, &c->burst) ||
+	if (get_bool(&x, root, "io_only", &c->io_only) ||
+	    get_uint(&x, root, "burst", 1, DNSB_MAX_BURST, 0, &c->burst) ||
 	    get_uint(&x, root, "rx_desc", 64, 4096, 0, &c->rx_desc) ||
 	    get_uint(&x, root, "tx_desc", 64, 4096, 0, &c->tx_desc) ||
 	    get_uint(&x, root, "drain_us", 1, 100000, 0, &c->drain_us))

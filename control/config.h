@@ -43,6 +43,7 @@ struct dnsb_config {
 	uint32_t mbufs, mbuf_cache, data_room;
 	uint32_t burst, rx_desc, tx_desc;
 	uint32_t drain_us;
+	uint8_t io_only;                    /**< benchmark: forward with no DNS work */
 	uint32_t query_table_size;          /**< slots per worker, a power of two */
 	uint32_t query_timeout_ms;
 	uint32_t flow_timeout_ms;           /**< UDP flow idle timeout */

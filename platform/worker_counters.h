@@ -15,7 +15,10 @@
 	X(PASS_MULTISEG, "pass_multiseg",                                    \
 	  "multi-segment frames forwarded untouched, not inspected")         \
 	X(OFFLINE_NO_TIMESTAMP, "offline_no_timestamp",                      \
-	  "offline frames without a capture timestamp (clock used instead)")
+	  "offline frames without a capture timestamp (clock used instead)") \
+	X(BUSY_CYCLES, "busy_cycles",                                        \
+	  "TSC cycles spent on bursts that brought frames (per frame: "      \
+	  "busy_cycles / rx_packets)")
 
 enum dnsb_worker_counter {
 #define DNSB_X_ENUM(e, n, h) DNSB_WC_##e,

@@ -11,12 +11,14 @@
 #include <string.h>
 
 #include "core.h"
+#include "engine.h"
 #include "pcap_io.h"
 
 static void usage(FILE *o)
 {
 	fprintf(o, "usage: core-replay -r IN.pcap [-w OUT.pcap] [--clamp N] [--floor N]\n"
-		   "                   [--path-limit N] [--oversize truncate|pass|drop] [--json]\n");
+		   "                   [--path-limit N] [--oversize truncate|pass|drop] [--json]\n"
+		   "                   [--engine]\n");
 }
 
 static int parse_u16(const char *s, uint16_t *out)
@@ -35,11 +37,12 @@ int main(int argc, char **argv)
 		{ "clamp", required_argument, 0, 'c' },   { "floor", required_argument, 0, 'f' },
 		{ "path-limit", required_argument, 0, 'p' }, { "oversize", required_argument, 0, 'o' },
 		{ "json", no_argument, 0, 'j' },         { "help", no_argument, 0, 'h' },
+		{ "engine", no_argument, 0, 'e' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *in = NULL, *out = NULL;
 	struct dnsb_policy pol;
-	int json = 0, c;
+	int json = 0, use_engine = 0, c;
 
 	dnsb_policy_default(&pol);
 	while ((c = getopt_long(argc, argv, "r:w:h", opts, NULL)) != -1) {
@@ -50,6 +53,7 @@ int main(int argc, char **argv)
 		case 'f': if (parse_u16(optarg, &pol.edns_floor)) goto bad; break;
 		case 'p': if (parse_u16(optarg, &pol.path_limit)) goto bad; break;
 		case 'j': json = 1; break;
+		case 'e': use_engine = 1; break;
 		case 'o':
 			if (!strcmp(optarg, "truncate")) pol.oversize = DNSB_OVERSIZE_TRUNCATE;
 			else if (!strcmp(optarg, "pass")) pol.oversize = DNSB_OVERSIZE_PASS;
@@ -72,6 +76,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	static uint8_t buf[262144];
+	/* --engine: the per-lcore engine (correlation, reassembly) as the
+	 * daemon runs it, instead of the stateless core. */
+	struct dnsb_engine eng;
+	struct dnsb_engine_cfg ecfg = { 65536, 5000000000ull, 30000000000ull, 1, 1,
+					{ 256, 16384, 64, 2000000000ull } };
+	void *emem = use_engine ? malloc(dnsb_engine_mem(&ecfg)) : NULL;
+	if (use_engine && (!emem || dnsb_engine_init(&eng, &pol, emem, &ecfg))) {
+		fprintf(stderr, "core-replay: no memory for the engine\n");
+		return 1;
+	}
 	uint64_t count[DNSB_R__END] = { 0 }, verdicts[4] = { 0 };
 	struct dnsb_result res;
 	for (uint32_t i = 0; i < pf.n; i++) {
@@ -84,7 +98,10 @@ int main(int argc, char **argv)
 			dir = dnsb_policy_is_dns_port(&pol, v.dport) ? DNSB_DIR_TO_SERVER
 			    : dnsb_policy_is_dns_port(&pol, v.sport) ? DNSB_DIR_TO_CLIENT
 								     : DNSB_DIR_UNKNOWN;
-		dnsb_process(buf, p->len, sizeof(buf), dir, p->ts_ns, &pol, NULL, &res);
+		if (use_engine)
+			dnsb_engine_process(&eng, buf, p->len, sizeof(buf), dir, p->ts_ns, &res);
+		else
+			dnsb_process(buf, p->len, sizeof(buf), dir, p->ts_ns, &pol, NULL, &res);
 		count[res.reason]++;
 		verdicts[res.verdict]++;
 		if (w && res.verdict != DNSB_V_DROP && pcap_write_pkt(w, p->ts_ns, buf, res.len)) {
@@ -120,6 +137,7 @@ int main(int argc, char **argv)
 				       (unsigned long long)count[r], dnsb_reason_help((enum dnsb_reason)r));
 	}
 	pcap_free(&pf);
+	free(emem);
 	return 0;
 bad:
 	usage(stderr);
