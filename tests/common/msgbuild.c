@@ -61,16 +61,22 @@ void mb_a_rr(struct msg *m)
 	mb_put(m, "\xcb\x00\x71\x50", 4);
 }
 
-void mb_long_question(struct msg *m)
+void mb_sized_question(struct msg *m, uint8_t label, uint8_t last)
 {
 	for (int i = 0; i < 4; i++) {
-		mb_put8(m, 63);
-		memset(m->b + m->len, 'a', 63);
-		m->len += 63;
+		uint8_t n = i == 3 ? last : label;
+		mb_put8(m, n);
+		memset(m->b + m->len, 'a', n);
+		m->len += n;
 	}
 	mb_put8(m, 0);
 	mb_put16(m, 1);
 	mb_put16(m, 1);
+}
+
+void mb_long_question(struct msg *m)
+{
+	mb_sized_question(m, 63, 63);
 }
 
 void mb_pointer_chain(struct msg *m, unsigned n)

@@ -29,6 +29,9 @@ void mb_rr_tail(struct msg *m, uint16_t type, uint16_t cls, uint32_t ttl, uint16
 void mb_opt(struct msg *m, uint16_t size, uint16_t flags);
 /** A record owned by a pointer to the question name. */
 void mb_a_rr(struct msg *m);
+/** A question whose name is three labels of @p label octets and one of
+ * @p last (name length 3 * (label + 1) + last + 2), type A, class IN. */
+void mb_sized_question(struct msg *m, uint8_t label, uint8_t last);
 /** A question name of 4 labels of 63 octets: 256 octets, one too many. */
 void mb_long_question(struct msg *m);
 /** @p n chained pointers in a TXT RDATA and an owner pointing at the last. */

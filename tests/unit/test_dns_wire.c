@@ -147,14 +147,7 @@ static void test_names(void **st)
 	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_NAME_LONG);
 	/* 255 exactly is fine: shorten the last label to 62. */
 	mb_header(&m, 0, 1, 0, 0, 0);
-	for (int i = 0; i < 4; i++) {
-		mb_put8(&m, i == 3 ? 61 : 63);
-		memset(m.b + m.len, 'a', i == 3 ? 61 : 63);
-		m.len += i == 3 ? 61 : 63;
-	}
-	mb_put8(&m, 0);
-	mb_put16(&m, 1);
-	mb_put16(&m, 1);
+	mb_sized_question(&m, 63, 61);
 	assert_int_equal(parse(&m, &d), DNSB_R_OK);
 	assert_int_equal(d.qname_len, 255);
 
@@ -241,14 +234,7 @@ static void test_compressed_length(void **st)
 	/* Question name of 251 octets; an owner "\3abc" + pointer makes 255,
 	 * "\5abcde" + pointer 257. Owners repeat so the cache is used. */
 	mb_header(&m, 0x8000, 1, 4, 0, 0);
-	for (int i = 0; i < 4; i++) {
-		mb_put8(&m, i == 3 ? 60 : 62);
-		memset(m.b + m.len, 'q', i == 3 ? 60 : 62);
-		m.len += i == 3 ? 60 : 62;
-	}
-	mb_put8(&m, 0);
-	mb_put16(&m, 1);
-	mb_put16(&m, 1);
+	mb_sized_question(&m, 62, 60);
 	uint32_t ok_off = m.len;
 	mb_put(&m, "\3abc", 4);
 	mb_put16(&m, 0xc00c);
@@ -267,14 +253,7 @@ static void test_compressed_length(void **st)
 	assert_int_equal(d.qname_len, 251);
 
 	mb_header(&m, 0x8000, 1, 2, 0, 0);
-	for (int i = 0; i < 4; i++) {
-		mb_put8(&m, i == 3 ? 60 : 62);
-		memset(m.b + m.len, 'q', i == 3 ? 60 : 62);
-		m.len += i == 3 ? 60 : 62;
-	}
-	mb_put8(&m, 0);
-	mb_put16(&m, 1);
-	mb_put16(&m, 1);
+	mb_sized_question(&m, 62, 60);
 	mb_put16(&m, 0xc00c);
 	mb_rr_tail(&m, 1, 1, 0, 4);
 	mb_put(&m, "\0\0\0\0", 4);
