@@ -162,7 +162,14 @@ static const char *const top_keys[] = { "eal", "ports", "pairs", "workers", "mem
 					 "rx_desc", "tx_desc", "drain_us", "dns", "diag", "emulate",
 					 "fragments", "io_only", NULL };
 static const char *const frag_keys[] = { "table_size", "max_datagram", "max_fragments",
-					 "timeout_ms", NULL };
+					 "timeout_ms", "to_client", "to_server", "client_mtu",
+					 "server_mtu", NULL };
+static const char *const frag_policy_names[] = { "pass", "reassemble", "truncate", "drop", NULL };
+
+const char *dnsb_frag_policy_name(unsigned v)
+{
+	return v < 4 ? frag_policy_names[v] : "?";
+}
 static const char *const diag_keys[] = { "min_samples", "min_tcp", "loss_percent", NULL };
 static const char *const port_keys[] = { "name", "device", NULL };
 static const char *const pair_keys[] = { "client", "server", NULL };
@@ -416,6 +423,22 @@ int dnsb_config_load(const char *path, int need_ports, struct dnsb_config *c, ch
 	if (fg && c->frag_table_size && !is_pow2(c->frag_table_size)) {
 		fail(&x, config_setting_get_member(fg, "table_size"),
 		     "fragments.table_size = %u must be a power of two", c->frag_table_size);
+		goto out;
+	}
+	if (fg && (get_enum(&x, fg, "to_client", frag_policy_names, &c->policy.frag_to_client) ||
+		   get_enum(&x, fg, "to_server", frag_policy_names, &c->policy.frag_to_server) ||
+		   get_u16(&x, fg, "client_mtu", 576, 65535, 0, &c->policy.mtu_client) ||
+		   get_u16(&x, fg, "server_mtu", 576, 65535, 0, &c->policy.mtu_server)))
+		goto out;
+	if (c->policy.frag_to_server == DNSB_FRAG_TRUNCATE) {
+		fail(&x, config_setting_get_member(fg, "to_server"),
+		     "fragments.to_server cannot be \"truncate\" (a TC answer goes to clients)");
+		goto out;
+	}
+	if ((c->policy.frag_to_client || c->policy.frag_to_server) && !c->frag_table_size) {
+		fail(&x, config_setting_get_member(fg, "table_size"),
+		     "fragments.table_size = 0 turns reassembly off: the policies other than "
+		     "\"pass\" need it");
 		goto out;
 	}
 	const config_setting_t *dg = config_setting_get_member(root, "diag");

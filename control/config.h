@@ -70,6 +70,9 @@ int dnsb_config_load(const char *path, int need_ports, struct dnsb_config *c, ch
 /** Release what dnsb_config_load() allocated. */
 void dnsb_config_free(struct dnsb_config *c);
 
+/** Name of a fragments policy value ("pass", "reassemble", "truncate", "drop"). */
+const char *dnsb_frag_policy_name(unsigned v);
+
 /** Name of an oversize policy value ("truncate", "pass", "drop"). */
 const char *dnsb_oversize_name(unsigned v);
 

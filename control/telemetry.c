@@ -171,6 +171,10 @@ static int cb_config(const char *cmd, const char *params, struct rte_tel_data *d
 	rte_tel_data_add_dict_string(d, "oversize", dnsb_oversize_name(p->oversize));
 	rte_tel_data_add_dict_int(d, "path_limit", p->path_limit);
 	rte_tel_data_add_dict_int(d, "tcp_mss_clamp", p->tcp_mss);
+	rte_tel_data_add_dict_string(d, "fragments_to_client", dnsb_frag_policy_name(p->frag_to_client));
+	rte_tel_data_add_dict_string(d, "fragments_to_server", dnsb_frag_policy_name(p->frag_to_server));
+	rte_tel_data_add_dict_int(d, "client_mtu", p->mtu_client);
+	rte_tel_data_add_dict_int(d, "server_mtu", p->mtu_server);
 	rte_tel_data_add_dict_int(d, "query_table_size", (int)app->cfg.query_table_size);
 	rte_tel_data_add_dict_int(d, "query_timeout_ms", (int)app->cfg.query_timeout_ms);
 	struct rte_tel_data *ports = rte_tel_data_alloc();

@@ -57,6 +57,8 @@ void dnsb_policy_default(struct dnsb_policy *pol)
 		.n_dns_ports = 1,
 		.oversize = DNSB_OVERSIZE_TRUNCATE,
 		.edns_max = DNSB_DEFAULT_EDNS_MAX,
+		.mtu_client = 1500,
+		.mtu_server = 1500,
 	};
 }
 

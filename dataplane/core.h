@@ -37,6 +37,9 @@ enum dnsb_verdict {
 	DNSB_V_MODIFIED,  /**< forward the frame, rewritten in place (result.len) */
 	DNSB_V_REPLY,     /**< send the rewritten frame back out the port it came in on */
 	DNSB_V_DROP,      /**< free the frame */
+	/** The frame completed a held datagram: free it and send, toward the
+	 * usual output port, the frames dnsb_engine_emit() builds (engine only). */
+	DNSB_V_EMIT,
 };
 
 /** Policy values read by the fast path; plain data, swapped whole on reload. */
@@ -56,6 +59,19 @@ struct dnsb_policy {
 	uint8_t emu_clear_do;   /**< clear DO in queries */
 	uint8_t emu_drop_do_answers;
 	uint16_t emu_drop_larger; /**< drop UDP DNS answers larger than this; 0 = off */
+	/* Fragmented DNS datagrams (engine with reassembly only). */
+	uint8_t frag_to_client; /**< enum dnsb_frag_policy for answers */
+	uint8_t frag_to_server; /**< enum dnsb_frag_policy for queries (no truncate) */
+	uint16_t mtu_client;    /**< egress MTU toward clients, IP octets */
+	uint16_t mtu_server;    /**< egress MTU toward servers */
+};
+
+/** What happens to fragmented DNS datagrams. */
+enum dnsb_frag_policy {
+	DNSB_FRAG_PASS = 0,   /**< forward the fragments; inspect a reassembled copy */
+	DNSB_FRAG_REASSEMBLE, /**< forward the datagram whole, re-fragmented to the MTU */
+	DNSB_FRAG_TRUNCATE,   /**< as reassemble, but answers over the MTU become TC=1 */
+	DNSB_FRAG_DROP,       /**< drop them (lab emulation of a fragment-dropping box) */
 };
 
 enum dnsb_emu_frag { DNSB_EMU_FRAG_OFF = 0, DNSB_EMU_FRAG_NON_FIRST, DNSB_EMU_FRAG_ALL };

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "tc_synth.h"
 
 #define LARGE_ANSWER 1232
 
@@ -228,9 +229,10 @@ static void after_response(struct dnsb_engine *e, const struct dnsb_result *res,
 	if (v == DNSB_V_DROP && !e->hypothetical)
 		return;
 	flow_key(&res->pkt, 1, &fk);
-	int synth = res->reason == DNSB_R_TC_SYNTHESIZED && !e->hypothetical;
+	int made = res->reason == DNSB_R_TC_SYNTHESIZED || res->reason == DNSB_R_FRAG_TC;
+	int synth = made && !e->hypothetical;
 	int tc = synth || (res->dns.flags & DNSB_F_TC);
-	if (res->reason != DNSB_R_TC_SYNTHESIZED && (res->dns.flags & DNSB_F_TC))
+	if (!made && (res->dns.flags & DNSB_F_TC))
 		e->events[DNSB_EV_TC_FORWARDED]++;
 	if (tc) {
 		pair_key(&fk, &k);
@@ -300,51 +302,173 @@ static void on_tcp(struct dnsb_engine *e, const struct dnsb_result *res, uint64_
 static void after_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
 			   enum dnsb_verdict v, const struct dnsb_fentry *query, int matched);
 
+/* The policy for fragments heading @p dir (unknown: the same both ways, or pass). */
+static enum dnsb_frag_policy frag_mode(const struct dnsb_policy *pol, enum dnsb_dir dir)
+{
+	if (dir == DNSB_DIR_TO_CLIENT)
+		return (enum dnsb_frag_policy)pol->frag_to_client;
+	if (dir == DNSB_DIR_TO_SERVER)
+		return (enum dnsb_frag_policy)pol->frag_to_server;
+	return pol->frag_to_client == pol->frag_to_server ? (enum dnsb_frag_policy)pol->frag_to_client
+							   : DNSB_FRAG_PASS;
+}
+
+static enum dnsb_verdict frag_verdict(struct dnsb_result *res, enum dnsb_verdict v,
+				      enum dnsb_reason r)
+{
+	res->verdict = v;
+	res->reason = r;
+	return v;
+}
+
 /*
- * A fragment forwarded as it is: keep its data; once the datagram is
- * whole, correlate the reassembled copy like any DNS message (the
- * fragments themselves went on untouched).
+ * A reassembled DNS datagram under policy reassemble or truncate: judge
+ * and rewrite it like any datagram, then plan what goes out: the datagram
+ * whole when it fits the egress MTU, else its fragments, or (truncate) a
+ * TC=1 answer in place of a fragmented answer.
  */
-static void on_fragment(struct dnsb_engine *e, const uint8_t *frame, const struct dnsb_result *res,
-			enum dnsb_dir dir, uint64_t now)
+static enum dnsb_verdict send_reassembled(struct dnsb_engine *e, enum dnsb_frag_policy mode,
+					  enum dnsb_dir dir, uint32_t n, uint32_t id, uint64_t now,
+					  struct dnsb_result *res)
+{
+	const struct dnsb_policy *pol = e->pol;
+	uint8_t *f = e->ra_out;
+	struct dnsb_result sub;
+	struct dnsb_query_hint h;
+	struct dnsb_fentry query;
+	int matched = 0, response = 0;
+
+	enum dnsb_stage st = dnsb_inspect(f, n, pol, &sub);
+	if (st == DNSB_STAGE_UDP_DNS) {
+		response = dnsb_dns_is_response(&sub.dns);
+		if (!response && dir != DNSB_DIR_TO_CLIENT)
+			on_query(e, f, &sub, now);
+		else if (response && dir != DNSB_DIR_TO_SERVER)
+			matched = on_response(e, &sub, now, &h, &query);
+		else
+			response = 0;
+	}
+	enum dnsb_verdict v = dnsb_act(f, st, dir, pol, matched ? &h : NULL, &sub);
+	uint16_t mtu = dir == DNSB_DIR_TO_CLIENT ? pol->mtu_client : pol->mtu_server;
+	if (v != DNSB_V_DROP && response && mode == DNSB_FRAG_TRUNCATE &&
+	    sub.len - sub.pkt.l3_off > mtu && dnsb_inspect(f, sub.len, pol, &sub) == DNSB_STAGE_UDP_DNS) {
+		sub.len = dnsb_tc_synth(f, &sub.pkt, &sub.dns,
+					matched ? (enum dnsb_tc_do)h.client_do : DNSB_TC_DO_FROM_RESPONSE);
+		sub.reason = DNSB_R_FRAG_TC;
+		v = DNSB_V_MODIFIED;
+		e->events[DNSB_EV_FRAG_TC_SENT]++;
+	}
+	if (response)
+		after_response(e, &sub, now, v, &query, matched);
+	if (v == DNSB_V_DROP)
+		return frag_verdict(res, v, sub.reason);
+	struct dnsb_pkt p;
+	uint32_t frames = 0;
+	if (dnsb_pkt_parse(f, sub.len, &p) == DNSB_R_OK)
+		frames = dnsb_refrag_plan(&e->emit, f, &p, mtu, id);
+	if (!frames) /* an MTU too small for the headers */
+		return frag_verdict(res, DNSB_V_DROP, DNSB_R_FRAG_DROP_INVALID);
+	if (sub.reason == DNSB_R_FRAG_TC) {
+		/* counted in frag_tc_sent */
+	} else if (frames == 1) {
+		e->events[DNSB_EV_FRAG_SENT_WHOLE]++;
+	} else {
+		e->events[DNSB_EV_FRAG_REFRAGMENTED]++;
+		e->events[DNSB_EV_FRAG_SENT_FRAGMENTS] += frames;
+	}
+	return frag_verdict(res, DNSB_V_EMIT, sub.reason);
+}
+
+/*
+ * Under policy pass a fragment goes on untouched while its data is kept;
+ * once the datagram is whole, the reassembled copy is correlated like any
+ * DNS message. Under reassemble and truncate the fragments of a DNS
+ * datagram are held and the datagram goes out when whole; under drop they
+ * are dropped. Whether a datagram is DNS shows in its first fragment:
+ * fragments that come before it go on as they are (and so does the rest
+ * of that datagram, under reassemble and truncate, so that the receiver
+ * never gets a mix).
+ */
+static enum dnsb_verdict on_fragment(struct dnsb_engine *e, const uint8_t *frame,
+				     struct dnsb_result *res, enum dnsb_dir dir, uint64_t now)
 {
 	static const uint8_t ev[] = {
 		[DNSB_RA_DUP] = DNSB_EV_FRAG_DUPLICATE,     [DNSB_RA_OVERLAP] = DNSB_EV_FRAG_OVERLAP,
 		[DNSB_RA_TINY_FIRST] = DNSB_EV_FRAG_TINY_FIRST, [DNSB_RA_TOO_BIG] = DNSB_EV_FRAG_TOO_BIG,
 		[DNSB_RA_TOO_MANY] = DNSB_EV_FRAG_TOO_MANY, [DNSB_RA_BAD] = DNSB_EV_FRAG_BAD,
 	};
+	const struct dnsb_policy *pol = e->pol;
 	uint32_t n = 0;
 	struct dnsb_result sub;
 
 	e->events[res->pkt.ip_ver == 4 ? DNSB_EV_FRAG_V4 : DNSB_EV_FRAG_V6]++;
 	if (!e->reasm_on)
-		return;
+		return res->verdict;
 	uint64_t evicted = e->ra.evicted;
-	enum dnsb_reasm_status st = dnsb_reasm_add(&e->ra, frame, &res->pkt, e->pol->dns_ports,
-						   e->pol->n_dns_ports, now, e->ra_out,
-						   e->ra_out_cap, &n);
+	enum dnsb_reasm_status st = dnsb_reasm_add(&e->ra, frame, &res->pkt, pol->dns_ports,
+						   pol->n_dns_ports, now, e->ra_out, e->ra_out_cap, &n);
 	e->events[DNSB_EV_FRAG_EVICTED] += e->ra.evicted - evicted;
-	if (st != DNSB_RA_DONE) {
+	const struct dnsb_reasm_last *l = &e->ra.last;
+	/* Offline the direction is the first fragment's. */
+	if (dir == DNSB_DIR_UNKNOWN && l->known_dns)
+		dir = l->from_server ? DNSB_DIR_TO_CLIENT : DNSB_DIR_TO_SERVER;
+	enum dnsb_frag_policy mode = frag_mode(pol, dir);
+	int as_is = mode == DNSB_FRAG_PASS || l->passing;
+
+	switch (st) {
+	case DNSB_RA_NOT_DNS:
+		return res->verdict;
+	case DNSB_RA_HELD:
+		if (l->passing)
+			return res->verdict;
+		if (!l->known_dns) {
+			/* Offline, before the first fragment, the direction is not
+			 * known either: go by the holding policy, if any. */
+			enum dnsb_frag_policy m = dir != DNSB_DIR_UNKNOWN ? mode
+						: pol->frag_to_client ? (enum dnsb_frag_policy)pol->frag_to_client
+								      : (enum dnsb_frag_policy)pol->frag_to_server;
+			if (m == DNSB_FRAG_PASS)
+				return res->verdict;
+			e->events[DNSB_EV_FRAG_PASS_EARLY]++;
+			if (m != DNSB_FRAG_DROP)
+				l->slot->passing = 1;
+			return res->verdict;
+		}
+		if (mode == DNSB_FRAG_PASS)
+			return res->verdict;
+		return frag_verdict(res, DNSB_V_DROP,
+				    mode == DNSB_FRAG_DROP ? DNSB_R_FRAG_DROP_POLICY : DNSB_R_FRAG_HELD);
+	case DNSB_RA_DONE:
+		break;
+	default:
 		if (st < sizeof(ev) && ev[st])
 			e->events[ev[st]]++;
-		return;
+		if (as_is || (!l->known_dns && st != DNSB_RA_TINY_FIRST && mode == DNSB_FRAG_DROP))
+			return res->verdict;
+		return frag_verdict(res, DNSB_V_DROP,
+				    mode == DNSB_FRAG_DROP ? DNSB_R_FRAG_DROP_POLICY : DNSB_R_FRAG_DROP_INVALID);
 	}
 	e->events[DNSB_EV_FRAG_REASSEMBLED]++;
-	if (dnsb_inspect(e->ra_out, n, e->pol, &sub) != DNSB_STAGE_UDP_DNS)
-		return;
+	if (!as_is && mode != DNSB_FRAG_DROP)
+		return send_reassembled(e, mode, dir, n, l->id, now, res);
+	enum dnsb_verdict v = as_is ? res->verdict
+				    : frag_verdict(res, DNSB_V_DROP, DNSB_R_FRAG_DROP_POLICY);
+	if (dnsb_inspect(e->ra_out, n, pol, &sub) != DNSB_STAGE_UDP_DNS)
+		return v;
 	if (!dnsb_dns_is_response(&sub.dns)) {
 		if (dir != DNSB_DIR_TO_CLIENT)
 			on_query(e, e->ra_out, &sub, now);
-		return;
+		return v;
 	}
 	if (dir == DNSB_DIR_TO_SERVER)
-		return;
+		return v;
 	struct dnsb_query_hint h;
 	struct dnsb_fentry q;
 	int matched = on_response(e, &sub, now, &h, &q);
-	sub.verdict = DNSB_V_PASS;
-	sub.reason = DNSB_R_PASS_FRAGMENT;
-	after_response(e, &sub, now, DNSB_V_PASS, &q, matched);
+	sub.verdict = v;
+	sub.reason = res->reason;
+	after_response(e, &sub, now, v, &q, matched);
+	return v;
 }
 
 enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uint32_t len,
@@ -357,6 +481,7 @@ enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uin
 	int matched = 0, response = 0;
 
 	(void)cap;
+	e->emit.n = 0;
 	enum dnsb_stage st = dnsb_inspect(frame, len, pol, res);
 	if (st == DNSB_STAGE_UDP_DNS) {
 		response = dnsb_dns_is_response(&res->dns);
@@ -369,7 +494,9 @@ enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uin
 	} else if (st == DNSB_STAGE_TCP_DNS) {
 		on_tcp(e, res, now_ns);
 	} else if (res->reason == DNSB_R_PASS_FRAGMENT) {
-		on_fragment(e, frame, res, dir, now_ns);
+		enum dnsb_verdict v = on_fragment(e, frame, res, dir, now_ns);
+		e->reasons[res->reason]++;
+		return v;
 	}
 	enum dnsb_verdict v = dnsb_act(frame, st, dir, pol, matched ? &h : NULL, res);
 	if (response)

@@ -21,6 +21,7 @@
 #include "events.h"
 #include "ftable.h"
 #include "reasm.h"
+#include "refrag.h"
 
 /** Tables of an engine, all of the same size. */
 enum dnsb_table {
@@ -54,6 +55,7 @@ struct dnsb_engine {
 	struct dnsb_reasm ra;
 	uint8_t *ra_out;       /**< the reassembled frame */
 	uint32_t ra_out_cap;
+	struct dnsb_refrag emit; /**< what DNSB_V_EMIT sends (built from ra_out) */
 	/** Monotonic counters, read (never reset) by the control plane. */
 	uint64_t reasons[DNSB_R__END];
 	uint64_t events[DNSB_EV__END];
@@ -83,6 +85,24 @@ int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void 
 enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uint32_t len,
 				      uint32_t cap, enum dnsb_dir dir, uint64_t now_ns,
 				      struct dnsb_result *res);
+
+/** Frames to send after a DNSB_V_EMIT verdict. */
+static inline uint32_t dnsb_engine_emit_count(const struct dnsb_engine *e)
+{
+	return e->emit.n;
+}
+
+/**
+ * Write frame @p i of those a DNSB_V_EMIT verdict asks for into @p out
+ * (@p cap octets; DNSB_REASM_MAX_HDR + 8 + the configured max_datagram
+ * always suffice). Valid until the next dnsb_engine_process().
+ * @return its length, 0 when @p cap is too small.
+ */
+static inline uint32_t dnsb_engine_emit(const struct dnsb_engine *e, uint32_t i, uint8_t *out,
+					uint32_t cap)
+{
+	return dnsb_refrag_build(&e->emit, i, out, cap);
+}
 
 /**
  * Age out what timed out by @p now_ns, looking at up to @p budget slots of

@@ -34,6 +34,17 @@
 	  "fragments with inconsistent lengths: datagram discarded")         \
 	X(FRAG_EVICTED, "frag_evicted",                                      \
 	  "datagrams in reassembly given up to make room (table full)")      \
+	X(FRAG_PASS_EARLY, "frag_pass_early",                                \
+	  "fragments arriving before their first fragment under a holding "  \
+	  "policy: forwarded as they are, with the rest of their datagram")  \
+	X(FRAG_SENT_WHOLE, "frag_sent_whole",                                \
+	  "reassembled DNS datagrams forwarded whole (they fit the egress MTU)") \
+	X(FRAG_REFRAGMENTED, "frag_refragmented",                            \
+	  "reassembled DNS datagrams re-fragmented to the egress MTU")       \
+	X(FRAG_SENT_FRAGMENTS, "frag_sent_fragments",                        \
+	  "fragments the bump made when re-fragmenting")                     \
+	X(FRAG_TC_SENT, "frag_tc_sent",                                      \
+	  "TC=1 answers sent in place of fragmented answers (policy truncate)") \
 	X(DO_QUERIES, "do_queries", "DNS queries over UDP with the DO bit")  \
 	X(RESPONSES, "responses", "DNS responses over UDP heading to clients") \
 	X(DO_RESPONSES, "do_responses",                                      \

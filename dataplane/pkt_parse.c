@@ -171,6 +171,7 @@ static enum dnsb_reason parse_ip6(const uint8_t *f, uint32_t len, struct dnsb_pk
 			if (p->frag_offset) {
 				p->proto = nh;
 				p->l4_off = off;
+				p->l4_nh_off = nh_off;
 				return DNSB_R_OK;
 			}
 			continue;
@@ -178,6 +179,7 @@ static enum dnsb_reason parse_ip6(const uint8_t *f, uint32_t len, struct dnsb_pk
 		default:
 			p->proto = nh;
 			p->l4_off = off;
+			p->l4_nh_off = nh_off;
 			return parse_l4(f, p);
 		}
 	}

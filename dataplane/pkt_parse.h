@@ -35,6 +35,7 @@ struct dnsb_pkt {
 	uint32_t frag_off_hdr; /**< IPv6: fragment header offset; IPv4: l3_off */
 	uint32_t frag_nh_off;  /**< IPv6: the octet naming the fragment header as next */
 	uint32_t frag_data_off; /**< first byte of fragment data */
+	uint32_t l4_nh_off;  /**< IPv6: the octet naming the upper-layer protocol */
 	uint32_t frag_id;    /**< IPv4 identification or IPv6 fragment id */
 	uint16_t frag_offset; /**< fragment offset in bytes */
 	uint16_t ethertype;  /**< after VLAN tags */

@@ -116,6 +116,7 @@ static struct dnsb_reasm_slot *lookup(struct dnsb_reasm *r, const struct dnsb_pk
 	s->ver = p->ip_ver;
 	s->proto = p->proto;
 	s->have_first = s->have_last = s->not_dns = 0;
+	s->from_server = s->passing = 0;
 	s->nfrags = 0;
 	s->hdr_len = 0;
 	s->total = s->have = 0;
@@ -180,6 +181,12 @@ enum dnsb_reasm_status dnsb_reasm_add(struct dnsb_reasm *r, const uint8_t *frame
 				      uint64_t now, uint8_t *out, uint32_t out_cap, uint32_t *out_len)
 {
 	struct dnsb_reasm_slot *s = lookup(r, p, now);
+	struct dnsb_reasm_last *l = &r->last;
+	l->slot = NULL;
+	l->id = s->id;
+	l->known_dns = s->have_first && !s->not_dns;
+	l->from_server = s->from_server;
+	l->passing = s->passing;
 	if (s->not_dns)
 		return DNSB_RA_NOT_DNS;
 
@@ -224,6 +231,9 @@ enum dnsb_reasm_status dnsb_reasm_add(struct dnsb_reasm *r, const uint8_t *frame
 			st = DNSB_RA_BAD;
 			goto discard;
 		}
+		s->from_server = (uint8_t)is_dns_port(ports, n_ports, p->sport);
+		l->known_dns = 1;
+		l->from_server = s->from_server;
 		memcpy(s->hdr, frame, p->frag_data_off);
 		s->hdr_len = (uint16_t)p->frag_data_off;
 		s->l3_off = (uint16_t)p->l3_off;
@@ -272,6 +282,7 @@ enum dnsb_reasm_status dnsb_reasm_add(struct dnsb_reasm *r, const uint8_t *frame
 		release(r, s);
 		return DNSB_RA_DONE;
 	}
+	l->slot = s;
 	return DNSB_RA_HELD;
 discard:
 	release(r, s);

@@ -48,6 +48,8 @@ struct dnsb_reasm_slot {
 	uint32_t id;
 	uint8_t ver, proto;
 	uint8_t have_first, have_last, not_dns;
+	uint8_t from_server;   /**< the first fragment came from a DNS port */
+	uint8_t passing;       /**< the caller forwards this datagram's fragments as they are */
 	uint16_t nfrags;
 	uint16_t hdr_len;      /**< octets kept in hdr: the frame up to the fragment data */
 	uint16_t l3_off, frag_hdr_off, frag_nh_off; /**< offsets within hdr */
@@ -57,6 +59,15 @@ struct dnsb_reasm_slot {
 	uint8_t *data;
 	uint8_t *map;
 	uint8_t hdr[DNSB_REASM_MAX_HDR];
+};
+
+/** What the last dnsb_reasm_add() learned of the fragment's datagram. */
+struct dnsb_reasm_last {
+	struct dnsb_reasm_slot *slot; /**< its slot while held (DNSB_RA_HELD), else NULL */
+	uint32_t id;          /**< fragment identification */
+	uint8_t known_dns;    /**< the first fragment was seen: a DNS datagram */
+	uint8_t from_server;  /**< (known_dns) its source port is a DNS port */
+	uint8_t passing;      /**< the slot's passing mark, as it was */
 };
 
 typedef void (*dnsb_reasm_expire_fn)(void *ctx, const struct dnsb_reasm_slot *s);
@@ -70,6 +81,7 @@ struct dnsb_reasm {
 	uint64_t evicted;       /**< datagrams given up to make room */
 	dnsb_reasm_expire_fn expire;
 	void *ctx;
+	struct dnsb_reasm_last last;
 };
 
 /** Bytes of memory a table per @p c needs (0 when c->slots is 0). */
@@ -88,7 +100,8 @@ int dnsb_reasm_init(struct dnsb_reasm *r, void *mem, const struct dnsb_reasm_cfg
  * keeping). On DNSB_RA_DONE the whole datagram,
  * as one frame (headers of the first fragment, no fragment header), is in
  * @p out (@p out_cap octets; DNSB_REASM_MAX_HDR + max_datagram suffice)
- * and its length in *@p out_len. @p frame is not modified.
+ * and its length in *@p out_len. @p frame is not modified. r->last tells
+ * what is known of the datagram, whatever the status.
  */
 enum dnsb_reasm_status dnsb_reasm_add(struct dnsb_reasm *r, const uint8_t *frame,
 				      const struct dnsb_pkt *p, const uint16_t *ports, unsigned n_ports,

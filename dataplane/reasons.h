@@ -19,6 +19,18 @@
 	  "IP traffic not UDP/TCP to or from a DNS port, forwarded bit-exact") \
 	X(PASS_FRAGMENT, "pass_fragment",                                    \
 	  "IP fragments forwarded as they are")                              \
+	X(FRAG_HELD, "frag_held",                                            \
+	  "fragments of DNS datagrams kept for reassembly, not forwarded as " \
+	  "they are (fragments policy reassemble or truncate)")              \
+	X(FRAG_DROP_POLICY, "frag_drop_policy",                              \
+	  "fragments of DNS datagrams dropped by the fragments policy drop") \
+	X(FRAG_DROP_INVALID, "frag_drop_invalid",                            \
+	  "fragments of held DNS datagrams dropped as duplicate, "           \
+	  "overlapping, tiny, too big, too many or inconsistent (the frag_* " \
+	  "counters say which)")                                             \
+	X(FRAG_TC, "frag_tc",                                                \
+	  "fragmented DNS answers too large for the client-side MTU replaced " \
+	  "by a TC=1 answer (fragments policy truncate)")                    \
 	X(PASS_DNS_TCP, "pass_dns_tcp",                                      \
 	  "TCP segments to or from a DNS port, forwarded as they are")       \
 	X(PASS_WRONG_DIRECTION, "pass_wrong_direction",                      \

@@ -86,9 +86,12 @@ int dnsb_app_reload(struct dnsb_app *app, char *msg, size_t len)
 	app->cfg.diag = nc.diag;
 	app->cfg.policy = nc.policy;
 	dnsb_config_free(&nc);
-	snprintf(msg, len, "ok: clamp %u, floor %u, oversize %s, path_limit %u, mss %u%s",
+	snprintf(msg, len,
+		 "ok: clamp %u, floor %u, oversize %s, path_limit %u, mss %u, fragments %s/%s%s",
 		 next->edns_max, next->edns_floor, dnsb_oversize_name(next->oversize),
-		 next->path_limit, next->tcp_mss, waiting ? " (a worker did not confirm)" : "");
+		 next->path_limit, next->tcp_mss, dnsb_frag_policy_name(next->frag_to_client),
+		 dnsb_frag_policy_name(next->frag_to_server),
+		 waiting ? " (a worker did not confirm)" : "");
 	rc = 0;
 out:
 	pthread_mutex_unlock(&app->ctl_lock);

@@ -315,6 +315,13 @@ static int init_workers(struct dnsb_app *app, char *err, size_t errlen)
 		}
 		if (dnsb_engine_init(&w->engine, app->pol_active, w->table_mem, &ec))
 			return -1;
+		w->emit_cap = DNSB_REASM_MAX_HDR + 8 + c->frag_max_datagram;
+		w->emit_buf = rte_malloc_socket("dnsbump_emit", w->emit_cap, RTE_CACHE_LINE_SIZE,
+						(int)rte_lcore_to_socket_id(lc));
+		if (!w->emit_buf) {
+			snprintf(err, errlen, "out of memory for the worker's emit buffer");
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -489,8 +496,10 @@ fail:
 	for (unsigned i = 0; i < app.n_started; i++)
 		dnsb_port_close(app.port_id[i]);
 out:
-	for (unsigned i = 0; app.workers && i < app.n_workers; i++)
+	for (unsigned i = 0; app.workers && i < app.n_workers; i++) {
 		rte_free(app.workers[i].table_mem);
+		rte_free(app.workers[i].emit_buf);
+	}
 	rte_pdump_uninit();
 	rte_free(app.workers);
 	rte_mempool_free(app.pool);

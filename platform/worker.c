@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
+#include <rte_common.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_prefetch.h>
+
+#include <string.h>
 
 #include "worker.h"
 
@@ -54,6 +57,61 @@ static inline uint64_t frame_time(struct dnsb_worker *w, const struct dnsb_app *
 	return now_ns;
 }
 
+/* A frame of @p len octets from @p src in fresh mbufs of @p pool, chained
+ * when one is not enough. */
+static struct rte_mbuf *frame_chain(struct rte_mempool *pool, const uint8_t *src, uint32_t len)
+{
+	struct rte_mbuf *head = NULL;
+	uint32_t off = 0;
+	while (off < len) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+		if (!m)
+			goto fail;
+		uint32_t n = RTE_MIN(len - off, (uint32_t)rte_pktmbuf_tailroom(m));
+		memcpy(rte_pktmbuf_append(m, (uint16_t)n), src + off, n);
+		off += n;
+		if (!head)
+			head = m;
+		else if (rte_pktmbuf_chain(head, m)) {
+			rte_pktmbuf_free(m);
+			goto fail;
+		}
+	}
+	return head;
+fail:
+	rte_pktmbuf_free(head);
+	return NULL;
+}
+
+/* DNSB_V_EMIT: the frames of a reassembled datagram, out of the engine. */
+static void emit(struct dnsb_worker *w, struct rte_mempool *pool, uint16_t port, unsigned burst)
+{
+	uint32_t n = dnsb_engine_emit_count(&w->engine);
+	for (uint32_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+		if (unlikely(!m)) {
+			w->wc[DNSB_WC_DROP_EMIT_NO_MBUF] += n - i;
+			return;
+		}
+		uint32_t len = dnsb_engine_emit(&w->engine, i, rte_pktmbuf_mtod(m, uint8_t *),
+						rte_pktmbuf_tailroom(m));
+		if (len) {
+			m->data_len = (uint16_t)len;
+			m->pkt_len = len;
+		} else {
+			/* Larger than one mbuf (a datagram whole on a jumbo link). */
+			rte_pktmbuf_free(m);
+			len = dnsb_engine_emit(&w->engine, i, w->emit_buf, w->emit_cap);
+			m = len ? frame_chain(pool, w->emit_buf, len) : NULL;
+			if (!m) {
+				w->wc[DNSB_WC_DROP_EMIT_NO_MBUF]++;
+				continue;
+			}
+		}
+		tx_send(w, port, m, burst);
+	}
+}
+
 static inline void handle(struct dnsb_worker *w, const struct dnsb_app *app,
 			  const struct dnsb_rxq *q, struct rte_mbuf *m, uint64_t now_ns)
 {
@@ -84,6 +142,12 @@ static inline void handle(struct dnsb_worker *w, const struct dnsb_app *app,
 		m->pkt_len = res.len;
 		tx_send(w, q->port, m, burst);
 		break;
+	case DNSB_V_EMIT: {
+		struct rte_mempool *pool = m->pool;
+		rte_pktmbuf_free(m);
+		emit(w, pool, q->out_port, burst);
+		break;
+	}
 	default:
 		rte_pktmbuf_free(m);
 		break;

@@ -12,6 +12,9 @@
 	X(TX_PACKETS, "tx_packets", "frames handed to a port for sending")   \
 	X(DROP_TX_FULL, "drop_tx_full",                                      \
 	  "frames dropped because a port's TX queue stayed full")            \
+	X(DROP_EMIT_NO_MBUF, "drop_emit_no_mbuf",                            \
+	  "frames of a reassembled datagram not sent for want of mbufs "     \
+	  "(the mempool is too small)")                                      \
 	X(PASS_MULTISEG, "pass_multiseg",                                    \
 	  "multi-segment frames forwarded untouched, not inspected")         \
 	X(OFFLINE_NO_TIMESTAMP, "offline_no_timestamp",                      \

@@ -67,6 +67,10 @@ BAD = [
     ("fragments key", GOOD + "fragments = { policy = \"pass\"; };\n", 9, "unknown key 'policy'"),
     ("fragments pow2", GOOD + "fragments = { table_size = 100; };\n", 9, "power of two"),
     ("fragments size", GOOD + "fragments = { max_datagram = 70000; };\n", 9, "out of range"),
+    ("fragments policy", GOOD + "fragments = { to_client = \"repair\"; };\n", 9, "to_client must be one of"),
+    ("fragments truncate to server", GOOD + "fragments = {\n to_server = \"truncate\"; };\n", 10, "cannot be \"truncate\""),
+    ("fragments mtu", GOOD + "fragments = { client_mtu = 500; };\n", 9, "out of range"),
+    ("fragments policy without table", GOOD + "fragments = { to_client = \"reassemble\";\n table_size = 0; };\n", 10, "need it"),
     ("diag key", GOOD + "diag = { min_samples = 10; ratio = 3; };\n", 9, "unknown key 'ratio'"),
     ("diag percent", GOOD + "diag = { loss_percent = 101; };\n", 9, "out of range"),
 ]

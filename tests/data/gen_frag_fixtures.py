@@ -4,7 +4,8 @@ scapy from whole DNS answers; each *_whole.pcap holds the datagram the
 train must reassemble to. Re-run after editing; the output is committed."""
 import os
 
-from scapy.all import (DNS, DNSQR, DNSRR, IP, UDP, Ether, IPv6, IPv6ExtHdrDestOpt,
+from scapy.all import (DNS, DNSQR, DNSRR, IP, UDP, Ether, IPOption_Router_Alert,
+                       IPOption_RR, IPv6, IPv6ExtHdrDestOpt,
                        IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, Pad1, PadN, Raw,
                        fragment, fragment6, wrpcap)
 
@@ -52,6 +53,13 @@ def main():
     # A non-DNS datagram's fragments.
     ntp = IP(src="203.0.113.53", dst="198.51.100.10", id=0x1114) / UDP(sport=123, dport=40000) / Raw(b"n" * 2500)
     w("v4_notdns_train", [ETH / f for f in fragment(IP(bytes(ntp)), fragsize=1200)])
+
+    # IPv4 with options: record route (not copied into later fragments)
+    # and router alert (copied), for re-fragmentation.
+    opt4 = IP(src="203.0.113.53", dst="198.51.100.10", id=0x1115,
+              options=[IPOption_RR(routers=["0.0.0.0"] * 2), IPOption_Router_Alert()]) / \
+        UDP(sport=53, dport=40000) / answer()
+    w("v4opt_whole", [ETH / IP(bytes(opt4))])
 
     # IPv6 with a hop-by-hop header before the fragment header.
     base6 = IPv6(src="2001:db8:2::53", dst="2001:db8:1::10") / IPv6ExtHdrHopByHop(options=[PadN(optdata=b"\0" * 4)])

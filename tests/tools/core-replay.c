@@ -18,7 +18,20 @@ static void usage(FILE *o)
 {
 	fprintf(o, "usage: core-replay -r IN.pcap [-w OUT.pcap] [--clamp N] [--floor N]\n"
 		   "                   [--path-limit N] [--oversize truncate|pass|drop] [--json]\n"
-		   "                   [--engine]\n");
+		   "                   [--engine [--frag-to-client P] [--frag-to-server P]\n"
+		   "                    [--client-mtu N] [--server-mtu N]]\n"
+		   "  P: pass, reassemble, truncate, drop\n");
+}
+
+static int parse_frag(const char *s, uint8_t *out)
+{
+	static const char *const names[] = { "pass", "reassemble", "truncate", "drop" };
+	for (uint8_t i = 0; i < 4; i++)
+		if (!strcmp(s, names[i])) {
+			*out = i;
+			return 0;
+		}
+	return -1;
 }
 
 static int parse_u16(const char *s, uint16_t *out)
@@ -38,6 +51,10 @@ int main(int argc, char **argv)
 		{ "path-limit", required_argument, 0, 'p' }, { "oversize", required_argument, 0, 'o' },
 		{ "json", no_argument, 0, 'j' },         { "help", no_argument, 0, 'h' },
 		{ "engine", no_argument, 0, 'e' },
+		{ "frag-to-client", required_argument, 0, 'C' },
+		{ "frag-to-server", required_argument, 0, 'S' },
+		{ "client-mtu", required_argument, 0, 'M' },
+		{ "server-mtu", required_argument, 0, 'N' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *in = NULL, *out = NULL;
@@ -54,6 +71,10 @@ int main(int argc, char **argv)
 		case 'p': if (parse_u16(optarg, &pol.path_limit)) goto bad; break;
 		case 'j': json = 1; break;
 		case 'e': use_engine = 1; break;
+		case 'C': if (parse_frag(optarg, &pol.frag_to_client)) goto bad; break;
+		case 'S': if (parse_frag(optarg, &pol.frag_to_server)) goto bad; break;
+		case 'M': if (parse_u16(optarg, &pol.mtu_client)) goto bad; break;
+		case 'N': if (parse_u16(optarg, &pol.mtu_server)) goto bad; break;
 		case 'o':
 			if (!strcmp(optarg, "truncate")) pol.oversize = DNSB_OVERSIZE_TRUNCATE;
 			else if (!strcmp(optarg, "pass")) pol.oversize = DNSB_OVERSIZE_PASS;
@@ -86,7 +107,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "core-replay: no memory for the engine\n");
 		return 1;
 	}
-	uint64_t count[DNSB_R__END] = { 0 }, verdicts[4] = { 0 };
+	uint64_t count[DNSB_R__END] = { 0 }, verdicts[5] = { 0 }, emitted = 0;
 	struct dnsb_result res;
 	for (uint32_t i = 0; i < pf.n; i++) {
 		const struct pcap_pkt *p = &pf.pkts[i];
@@ -104,7 +125,19 @@ int main(int argc, char **argv)
 			dnsb_process(buf, p->len, sizeof(buf), dir, p->ts_ns, &pol, NULL, &res);
 		count[res.reason]++;
 		verdicts[res.verdict]++;
-		if (w && res.verdict != DNSB_V_DROP && pcap_write_pkt(w, p->ts_ns, buf, res.len)) {
+		if (res.verdict == DNSB_V_EMIT) {
+			/* The frames of a held datagram, in place of this one. */
+			for (uint32_t k = 0; k < dnsb_engine_emit_count(&eng); k++) {
+				static uint8_t ebuf[DNSB_REASM_MAX_HDR + 8 + 65536];
+				uint32_t n = dnsb_engine_emit(&eng, k, ebuf, sizeof(ebuf));
+				emitted++;
+				if (w && n && pcap_write_pkt(w, p->ts_ns, ebuf, n)) {
+					perror(out);
+					return 1;
+				}
+			}
+		} else if (w && res.verdict != DNSB_V_DROP &&
+			   pcap_write_pkt(w, p->ts_ns, buf, res.len)) {
 			perror(out);
 			return 1;
 		}
@@ -115,10 +148,11 @@ int main(int argc, char **argv)
 	}
 	if (json) {
 		printf("{\"frames\": %u, \"forwarded\": %llu, \"modified\": %llu, \"dropped\": %llu,"
-		       " \"reasons\": {",
+		       " \"completed\": %llu, \"emitted\": %llu, \"reasons\": {",
 		       pf.n, (unsigned long long)verdicts[DNSB_V_PASS],
 		       (unsigned long long)verdicts[DNSB_V_MODIFIED],
-		       (unsigned long long)verdicts[DNSB_V_DROP]);
+		       (unsigned long long)verdicts[DNSB_V_DROP],
+		       (unsigned long long)verdicts[DNSB_V_EMIT], (unsigned long long)emitted);
 		const char *sep = "";
 		for (int r = 1; r < DNSB_R__END; r++) {
 			printf("%s\"%s\": %llu", sep, dnsb_reason_name((enum dnsb_reason)r),
@@ -127,10 +161,12 @@ int main(int argc, char **argv)
 		}
 		printf("}}\n");
 	} else {
-		printf("%u frames: %llu forwarded unmodified, %llu rewritten, %llu dropped\n", pf.n,
+		printf("%u frames: %llu forwarded unmodified, %llu rewritten, %llu dropped, "
+		       "%llu completed held datagrams (%llu frames sent for them)\n", pf.n,
 		       (unsigned long long)verdicts[DNSB_V_PASS],
 		       (unsigned long long)verdicts[DNSB_V_MODIFIED],
-		       (unsigned long long)verdicts[DNSB_V_DROP]);
+		       (unsigned long long)verdicts[DNSB_V_DROP],
+		       (unsigned long long)verdicts[DNSB_V_EMIT], (unsigned long long)emitted);
 		for (int r = 1; r < DNSB_R__END; r++)
 			if (count[r])
 				printf("  %-24s %8llu  %s\n", dnsb_reason_name((enum dnsb_reason)r),
