@@ -61,6 +61,7 @@ int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void 
 	memset(e, 0, sizeof(*e));
 	e->pol = pol;
 	e->hypothetical = c->hypothetical;
+	e->frag_id_next = c->seed * 2654435761u; /* ids differ between workers and runs */
 	for (unsigned i = 0; i < DNSB_T__END; i++) {
 		uint64_t to = i == DNSB_T_FLOWS ? c->flow_timeout_ns : c->query_timeout_ns;
 		void *m = (uint8_t *)mem + i * dnsb_ft_mem(c->slots);
@@ -471,6 +472,53 @@ static enum dnsb_verdict on_fragment(struct dnsb_engine *e, const uint8_t *frame
 	return v;
 }
 
+static inline int unlikely_holding(const struct dnsb_policy *pol)
+{
+	return __builtin_expect(pol->frag_to_client | pol->frag_to_server, 0);
+}
+
+/*
+ * A whole DNS datagram larger than the egress MTU, under reassemble or
+ * truncate: the next hop cannot take it (it would vanish in the black hole
+ * the policy is there to repair), so it leaves as fragments of the MTU
+ * (reassemble; IPv4 even with DF set, since the path could not report its
+ * MTU) or, for an answer under truncate, as a TC=1 answer.
+ */
+static enum dnsb_verdict over_mtu(struct dnsb_engine *e, uint8_t *frame, enum dnsb_dir dir,
+				  int response, const struct dnsb_query_hint *h,
+				  enum dnsb_verdict v, struct dnsb_result *res)
+{
+	const struct dnsb_policy *pol = e->pol;
+	if (dir == DNSB_DIR_UNKNOWN) /* offline: the message says */
+		dir = dnsb_dns_is_response(&res->dns) ? DNSB_DIR_TO_CLIENT : DNSB_DIR_TO_SERVER;
+	enum dnsb_frag_policy mode = frag_mode(pol, dir);
+	uint16_t mtu = dir == DNSB_DIR_TO_CLIENT ? pol->mtu_client : pol->mtu_server;
+	if (mode == DNSB_FRAG_PASS || mode == DNSB_FRAG_DROP || res->len - res->pkt.l3_off <= mtu)
+		return v;
+	struct dnsb_result cur;
+	if (dnsb_inspect(frame, res->len, pol, &cur) != DNSB_STAGE_UDP_DNS)
+		return v;
+	if (mode == DNSB_FRAG_TRUNCATE && response) {
+		res->len = dnsb_tc_synth(frame, &cur.pkt, &cur.dns,
+					 h ? (enum dnsb_tc_do)h->client_do : DNSB_TC_DO_FROM_RESPONSE);
+		res->reason = DNSB_R_FRAG_TC;
+		res->verdict = DNSB_V_MODIFIED;
+		e->events[DNSB_EV_FRAG_TC_SENT]++;
+		return DNSB_V_MODIFIED;
+	}
+	if (cur.pkt.ip_ver == 4)
+		frame[cur.pkt.l3_off + 6] &= 0xbf; /* DF off: the header is rebuilt per fragment */
+	uint32_t frames = dnsb_refrag_plan(&e->emit, frame, &cur.pkt, mtu, ++e->frag_id_next);
+	if (frames < 2) {
+		e->emit.n = 0;
+		return v;
+	}
+	e->events[DNSB_EV_FRAG_REFRAGMENTED]++;
+	e->events[DNSB_EV_FRAG_SENT_FRAGMENTS] += frames;
+	res->verdict = DNSB_V_EMIT;
+	return DNSB_V_EMIT;
+}
+
 enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uint32_t len,
 				      uint32_t cap, enum dnsb_dir dir, uint64_t now_ns,
 				      struct dnsb_result *res)
@@ -499,6 +547,8 @@ enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uin
 		return v;
 	}
 	enum dnsb_verdict v = dnsb_act(frame, st, dir, pol, matched ? &h : NULL, res);
+	if (unlikely_holding(pol) && st == DNSB_STAGE_UDP_DNS && v != DNSB_V_DROP)
+		v = over_mtu(e, frame, dir, response, matched ? &h : NULL, v, res);
 	if (response)
 		after_response(e, res, now_ns, v, &query, matched);
 	e->reasons[res->reason]++;

@@ -55,7 +55,8 @@ struct dnsb_engine {
 	struct dnsb_reasm ra;
 	uint8_t *ra_out;       /**< the reassembled frame */
 	uint32_t ra_out_cap;
-	struct dnsb_refrag emit; /**< what DNSB_V_EMIT sends (built from ra_out) */
+	struct dnsb_refrag emit; /**< what DNSB_V_EMIT sends (from ra_out or the frame) */
+	uint32_t frag_id_next;   /**< IPv6 fragment ids of datagrams the bump fragments */
 	/** Monotonic counters, read (never reset) by the control plane. */
 	uint64_t reasons[DNSB_R__END];
 	uint64_t events[DNSB_EV__END];
@@ -95,7 +96,8 @@ static inline uint32_t dnsb_engine_emit_count(const struct dnsb_engine *e)
 /**
  * Write frame @p i of those a DNSB_V_EMIT verdict asks for into @p out
  * (@p cap octets; DNSB_REASM_MAX_HDR + 8 + the configured max_datagram
- * always suffice). Valid until the next dnsb_engine_process().
+ * always suffice). Valid until the next dnsb_engine_process(), and while
+ * the frame given to it is unchanged (the frames may be cut from it).
  * @return its length, 0 when @p cap is too small.
  */
 static inline uint32_t dnsb_engine_emit(const struct dnsb_engine *e, uint32_t i, uint8_t *out,

@@ -40,11 +40,13 @@
 	X(FRAG_SENT_WHOLE, "frag_sent_whole",                                \
 	  "reassembled DNS datagrams forwarded whole (they fit the egress MTU)") \
 	X(FRAG_REFRAGMENTED, "frag_refragmented",                            \
-	  "reassembled DNS datagrams re-fragmented to the egress MTU")       \
+	  "DNS datagrams (reassembled, or arriving whole) larger than the "  \
+	  "egress MTU, sent as fragments of it")                             \
 	X(FRAG_SENT_FRAGMENTS, "frag_sent_fragments",                        \
 	  "fragments the bump made when re-fragmenting")                     \
 	X(FRAG_TC_SENT, "frag_tc_sent",                                      \
-	  "TC=1 answers sent in place of fragmented answers (policy truncate)") \
+	  "TC=1 answers sent in place of answers over the client-side MTU "  \
+	  "(policy truncate)")                                               \
 	X(DO_QUERIES, "do_queries", "DNS queries over UDP with the DO bit")  \
 	X(RESPONSES, "responses", "DNS responses over UDP heading to clients") \
 	X(DO_RESPONSES, "do_responses",                                      \

@@ -29,8 +29,8 @@
 	  "overlapping, tiny, too big, too many or inconsistent (the frag_* " \
 	  "counters say which)")                                             \
 	X(FRAG_TC, "frag_tc",                                                \
-	  "fragmented DNS answers too large for the client-side MTU replaced " \
-	  "by a TC=1 answer (fragments policy truncate)")                    \
+	  "DNS answers (fragmented or whole) larger than the client-side MTU " \
+	  "replaced by a TC=1 answer (fragments policy truncate)")           \
 	X(PASS_DNS_TCP, "pass_dns_tcp",                                      \
 	  "TCP segments to or from a DNS port, forwarded as they are")       \
 	X(PASS_WRONG_DIRECTION, "pass_wrong_direction",                      \

@@ -142,12 +142,11 @@ static inline void handle(struct dnsb_worker *w, const struct dnsb_app *app,
 		m->pkt_len = res.len;
 		tx_send(w, q->port, m, burst);
 		break;
-	case DNSB_V_EMIT: {
-		struct rte_mempool *pool = m->pool;
+	case DNSB_V_EMIT:
+		/* The frames may be cut from this one: free it after. */
+		emit(w, m->pool, q->out_port, burst);
 		rte_pktmbuf_free(m);
-		emit(w, pool, q->out_port, burst);
 		break;
-	}
 	default:
 		rte_pktmbuf_free(m);
 		break;

@@ -313,7 +313,9 @@ lab_bump_stop() {
 
 # Write a dnsbump config for the lab's two veth ends: dns keys in $2, the
 # driver in $3 (af_xdp, the default, sees fragments as they are; af_packet
-# has the kernel reassemble IPv4 fragments first), EAL memory options in $4.
+# has the kernel reassemble IPv4 fragments first), EAL memory options in $4,
+# emulate keys in $5; LAB_BUMP_EXTRA is appended as it is (e.g. a fragments
+# section).
 lab_bump_config() {
 	local out=$1 dns=${2:-} drv=${3:-af_xdp} mem=${4:-'"--no-huge", "-m", "256"'} emu=${5:-}
 	cat >"$out" <<CFG
@@ -327,6 +329,7 @@ workers = [ 1 ];
 mempool = { mbufs = 8191; cache = 128; };
 dns = { $dns };
 emulate = { $emu };
+${LAB_BUMP_EXTRA:-}
 CFG
 }
 

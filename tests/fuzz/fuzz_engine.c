@@ -47,10 +47,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pol.emu_clear_do = (fl & 0x40) && (n & 4);
 		pol.emu_drop_do_answers = (fl & 0x40) && (n & 8);
 		pol.emu_drop_larger = (fl & 0x40) && (n & 16) ? 600 : 0;
-		dnsb_engine_process(&e, buf, (uint32_t)n, FUZZ_CAP, (enum dnsb_dir)((fl >> 1) % 3), now,
-				    &res);
+		/* The fragments policy, and the MTU it applies to whole datagrams. */
+		pol.frag_to_client = (uint8_t)((n >> 5) & 3);
+		pol.frag_to_server = (n & 0x80) ? DNSB_FRAG_REASSEMBLE : DNSB_FRAG_PASS;
+		pol.mtu_client = pol.mtu_server = (n & 0x100) ? 576 : 1280;
+		enum dnsb_verdict v = dnsb_engine_process(&e, buf, (uint32_t)n, FUZZ_CAP,
+							  (enum dnsb_dir)((fl >> 1) % 3), now, &res);
 		frames++;
 		FUZZ_CHECK(res.len <= n);
+		for (uint32_t i = 0; v == DNSB_V_EMIT && i < dnsb_engine_emit_count(&e); i++) {
+			static uint8_t out[FUZZ_CAP];
+			struct dnsb_pkt p;
+			uint32_t len = dnsb_engine_emit(&e, i, out, sizeof(out));
+			FUZZ_CHECK(len > 0 && dnsb_pkt_parse(out, len, &p) == DNSB_R_OK);
+			FUZZ_CHECK(dnsb_engine_emit_count(&e) == 1 || p.ip_end - p.l3_off <= 1280);
+		}
 		if (fl & 0x80)
 			dnsb_engine_tick(&e, now, 7);
 		for (unsigned t = 0; t < DNSB_T__END; t++)

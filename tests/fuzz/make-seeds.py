@@ -35,3 +35,19 @@ for path in sorted(glob.glob(os.path.join(DATA, "*.pcap"))):
             if is_resp:
                 write("fuzz_tc_synth", bytes([0x26]) + payload)
                 write("fuzz_tc_synth", bytes([0x37]) + payload)
+
+
+def frag_record(ctl, ident, off8, len8, fill=b"\x00\x01\x02\x03"):
+    return bytes([ctl, ident, off8 >> 8, off8 & 0xFF, len8]) + fill * 4
+
+
+# fuzz_frag: [policy octet] then fragment records (see tests/fuzz/fuzz_frag.c):
+# trains in order, reversed and with an overlap, IPv4 and IPv6, each policy.
+for pol in (0x01 | 0x10, 0x02 | 0x10, 0x03, 0x01 | 0x30, 0x05):
+    for v6 in (0, 1):
+        ctl = 0x20 | 0x10 | v6            # from port 53, toward the client
+        train = [frag_record(ctl | 2, 7, 0, 150), frag_record(ctl | 2, 7, 150, 150),
+                 frag_record(ctl, 7, 300, 40)]
+        write("fuzz_frag", bytes([pol]) + b"".join(train))
+        write("fuzz_frag", bytes([pol]) + b"".join(reversed(train)))
+        write("fuzz_frag", bytes([pol]) + train[0] + frag_record(ctl | 2, 7, 100, 100) + train[2])

@@ -284,6 +284,62 @@ static void test_invalid_dropped(void **st)
 	env_free(v);
 }
 
+/* A whole datagram over the egress MTU: fragmented (reassemble) or
+ * replaced by TC=1 (truncate), untouched under pass. */
+static void test_whole_over_mtu(void **st)
+{
+	(void)st;
+	static const char *const whole[] = { "v4_whole", "v6_whole" };
+	for (unsigned k = 0; k < 2; k++) {
+		struct env *v = env_new(DNSB_FRAG_REASSEMBLE, DNSB_FRAG_PASS, 1280);
+		assert_int_equal(feed(v, whole[k], 0, TO_C, SEC), DNSB_V_EMIT);
+		assert_int_equal(v->res.reason, DNSB_R_PASS_RESPONSE_UNSIZED);
+		assert_int_equal(v->n_out, 3);
+		expect_emitted_whole(v, whole[k], 1280);
+		assert_int_equal(EV(FRAG_REFRAGMENTED), 1);
+		/* Toward the servers the policy is pass. */
+		assert_int_equal(feed(v, whole[k], 0, TO_S, SEC), DNSB_V_PASS);
+		env_free(v);
+
+		v = env_new(DNSB_FRAG_TRUNCATE, DNSB_FRAG_PASS, 1280);
+		assert_int_equal(feed(v, whole[k], 0, TO_C, SEC), DNSB_V_MODIFIED);
+		assert_int_equal(v->res.reason, DNSB_R_FRAG_TC);
+		struct dnsb_pkt p;
+		struct dnsb_dns d;
+		assert_int_equal(dnsb_pkt_parse(v->f.buf, v->res.len, &p), DNSB_R_OK);
+		assert_int_equal(dnsb_dns_parse(v->f.buf + p.pl_off, p.pl_len, &d), DNSB_R_OK);
+		assert_true(d.flags & DNSB_F_TC);
+		assert_int_equal(ref_udp_checksum_ok(v->f.buf, p.l3_off, p.l4_off), 1);
+		assert_int_equal(EV(FRAG_TC_SENT), 1);
+		env_free(v);
+
+		v = env_new(DNSB_FRAG_PASS, DNSB_FRAG_PASS, 1280);
+		assert_int_equal(feed(v, whole[k], 0, TO_C, SEC), DNSB_V_PASS);
+		env_free(v);
+	}
+	/* IPv4 with DF set: fragmented all the same, DF off in the fragments. */
+	struct env *v = env_new(DNSB_FRAG_REASSEMBLE, DNSB_FRAG_PASS, 1280);
+	fx_load_from("frag", "v4_whole", 0, &v->f);
+	v->f.buf[14 + 6] |= 0x40;
+	v->f.buf[14 + 10] = v->f.buf[14 + 11] = 0;
+	uint32_t sum = 0;
+	for (unsigned i = 0; i < 20; i += 2)
+		sum += (uint32_t)(v->f.buf[14 + i] << 8 | v->f.buf[15 + i]);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	v->f.buf[24] = (uint8_t)(~sum >> 8);
+	v->f.buf[25] = (uint8_t)~sum;
+	assert_int_equal(dnsb_engine_process(&v->e, v->f.buf, v->f.len, FX_CAP, TO_C, SEC, &v->res),
+			 DNSB_V_EMIT);
+	for (uint32_t i = 0; i < dnsb_engine_emit_count(&v->e); i++) {
+		uint32_t n = dnsb_engine_emit(&v->e, i, v->out[i], FX_CAP);
+		assert_true(n > 0 && n - 14 <= 1280);
+		assert_int_equal(v->out[i][14 + 6] & 0x40, 0);
+		assert_true(ref_ip4_checksum_ok(v->out[i], 14));
+	}
+	env_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_not_dns_and_direction),
 		cmocka_unit_test(test_out_of_order_passes),
 		cmocka_unit_test(test_invalid_dropped),
+		cmocka_unit_test(test_whole_over_mtu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
