@@ -80,6 +80,19 @@ $(CTL): $(CTL_OBJ) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $^ -o $@ $(MHD_LIBS)
 
+# ---- dnsbump-probe: active path tester on ldns, no DPDK
+PROBE_SRC := control/probe.c control/probe_ladder.c control/probe_report.c
+PROBE_OBJ := $(PROBE_SRC:control/%.c=$(BUILD)/obj/probe/%.o)
+PROBE := $(BUILD)/dnsbump-probe
+
+$(BUILD)/obj/probe/%.o: control/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Icontrol $(LDNS_CFLAGS) -c $< -o $@
+
+$(PROBE): $(PROBE_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $^ -o $@ $(LDNS_LIBS)
+
 # ---- test support and tools built on the core alone
 COMMON_SRC := $(wildcard tests/common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
@@ -92,7 +105,8 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 # Control-plane code with no DPDK in it, unit-tested like the core.
-CONTROL_PURE_OBJ := $(BUILD)/obj/control/diag.o $(BUILD)/obj/control/config.o
+CONTROL_PURE_OBJ := $(BUILD)/obj/control/diag.o $(BUILD)/obj/control/config.o \
+	$(BUILD)/obj/probe/probe_ladder.o $(BUILD)/obj/probe/probe_report.o
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(COMMON_OBJ) $(CONTROL_PURE_OBJ) $(CORE_LIB)
 	@mkdir -p $(@D)
@@ -116,7 +130,7 @@ $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(COMMON_OBJ) $(CORE_LIB)
 
 .SECONDARY:
 .PHONY: all setup test test-unit test-san test-integration fuzz fuzz-run demo bench clean
-all: $(CORE_LIB) $(DAEMON) $(CTL) $(TOOLS_BIN)
+all: $(CORE_LIB) $(DAEMON) $(CTL) $(PROBE) $(TOOLS_BIN)
 
 setup:
 	@toolchain/setup
@@ -124,13 +138,13 @@ setup:
 
 # Unit tests: no root needed.
 NOROOT_SCRIPTS := tests/golden/test_core_replay.py tests/config/test_config_check.py
-test-unit: $(UNIT_BIN) $(REPLAY_BIN) $(TOOLS_BIN) $(DAEMON) $(CTL)
+test-unit: $(UNIT_BIN) $(REPLAY_BIN) $(TOOLS_BIN) $(DAEMON) $(CTL) $(PROBE)
 	@DNSB_BUILD=$(BUILD) toolchain/run-tests $(BUILD) $(UNIT_BIN) $(REPLAY_BIN) $(NOROOT_SCRIPTS)
 
 # Tests that run DPDK or build network namespaces: root, packages from
 # toolchain/setup. A missing package or privilege fails them, never skips.
 ROOT_SCRIPTS := $(wildcard tests/golden/test_offline_*.py) $(wildcard tests/integration/test_*.sh)
-test-integration: $(DAEMON) $(CTL) $(TOOLS_BIN)
+test-integration: $(DAEMON) $(CTL) $(PROBE) $(TOOLS_BIN)
 	@DNSB_BUILD=$(BUILD) toolchain/run-tests $(BUILD) $(ROOT_SCRIPTS)
 
 # The same tests under ASan + UBSan, built with clang.
