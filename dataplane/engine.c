@@ -153,7 +153,7 @@ static void on_query(struct dnsb_engine *e, const uint8_t *frame, const struct d
 	if (c && !created) {
 		if (c->v.c.outstanding) {
 			e->events[DNSB_EV_CLIENT_RETRY_UNANSWERED]++;
-		} else if (c->v.c.answered_ns) {
+		} else if (c->v.c.answered) {
 			e->events[DNSB_EV_CLIENT_RETRY_AFTER_ANSWER]++;
 			if (c->v.c.answer_size > LARGE_ANSWER)
 				e->events[DNSB_EV_CLIENT_RETRY_AFTER_LARGE_ANSWER]++;
@@ -254,7 +254,7 @@ static void after_response(struct dnsb_engine *e, const struct dnsb_result *res,
 	if (c) {
 		c->ts_ns = now ? now : 1; /* the retry window runs from the answer */
 		c->v.c.outstanding = 0;
-		c->v.c.answered_ns = now ? now : 1;
+		c->v.c.answered = 1;
 		c->v.c.answer_size = (uint16_t)(e->hypothetical ? res->pkt.pl_len
 								 : res->len - res->pkt.pl_off);
 		/* A TC answer asks for a retry over TCP: not a loss. */

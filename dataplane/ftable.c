@@ -25,12 +25,38 @@ static int aged(const struct dnsb_ftable *t, const struct dnsb_fentry *e, uint64
 	return now > e->ts_ns && now - e->ts_ns > t->timeout_ns;
 }
 
+/* Free the slot of @p e and close the gap (backward-shift deletion): an
+ * entry further on whose home is at or before the gap moves into it, and
+ * the gap moves to where it was. Entries within PROBE slots only: no entry
+ * is further than that from its home. */
+static void delete_at(struct dnsb_ftable *t, struct dnsb_fentry *e)
+{
+	uint32_t j = (uint32_t)(e - t->slot), k = j;
+	for (;;) {
+		k = (k + 1) & t->mask;
+		struct dnsb_fentry *next = &t->slot[k];
+		uint32_t gap = (k - j) & t->mask;
+		if (!next->ts_ns || gap >= DNSB_FT_PROBE || gap == 0)
+			break;
+		if (((k - next->hash) & t->mask) < gap)
+			continue; /* its home lies after the gap: it stays */
+		t->slot[j] = *next;
+		j = k;
+	}
+	t->slot[j].ts_ns = 0;
+	t->live--;
+}
+
 static void expire(struct dnsb_ftable *t, struct dnsb_fentry *e)
 {
 	if (t->expire)
 		t->expire(t->ctx, e);
-	e->ts_ns = 0;
-	t->live--;
+	delete_at(t, e);
+}
+
+static int same_key(const struct dnsb_fentry *e, uint32_t h, const struct dnsb_fkey *k)
+{
+	return e->hash == h && !memcmp(&e->key, k, sizeof(*k));
 }
 
 int dnsb_ft_init(struct dnsb_ftable *t, void *mem, uint32_t slots, uint64_t timeout_ns,
@@ -55,7 +81,9 @@ struct dnsb_fentry *dnsb_ft_find(struct dnsb_ftable *t, const struct dnsb_fkey *
 
 	for (uint32_t i = 0; i < DNSB_FT_PROBE && i <= t->mask; i++) {
 		struct dnsb_fentry *e = &t->slot[(h + i) & t->mask];
-		if (e->ts_ns && !memcmp(&e->key, k, sizeof(*k))) {
+		if (!e->ts_ns)
+			return NULL; /* end of the run: not there */
+		if (same_key(e, h, k)) {
 			if (!aged(t, e, now))
 				return e;
 			expire(t, e);
@@ -69,50 +97,58 @@ struct dnsb_fentry *dnsb_ft_upsert(struct dnsb_ftable *t, const struct dnsb_fkey
 				   uint64_t now, int *created)
 {
 	uint32_t h = key_hash(k, t->seed);
-	struct dnsb_fentry *free_slot = NULL;
 
 	/* Time 0 marks a free slot: keep real entries off it. */
 	if (now == 0)
 		now = 1;
-	for (uint32_t i = 0; i < DNSB_FT_PROBE && i <= t->mask; i++) {
+	for (uint32_t i = 0; i < DNSB_FT_PROBE && i <= t->mask;) {
 		struct dnsb_fentry *e = &t->slot[(h + i) & t->mask];
-		if (e->ts_ns && aged(t, e, now))
+		if (!e->ts_ns) {
+			memset(e, 0, sizeof(*e));
+			e->key = *k;
+			e->hash = h;
+			e->ts_ns = now;
+			if (++t->live > t->peak)
+				t->peak = t->live;
+			*created = 1;
+			return e;
+		}
+		if (aged(t, e, now)) {
+			/* Entries moved back, possibly around the table into
+			 * slots already looked at: start again from home. */
 			expire(t, e);
-		if (e->ts_ns && !memcmp(&e->key, k, sizeof(*k))) {
+			i = 0;
+			continue;
+		}
+		if (same_key(e, h, k)) {
 			*created = 0;
 			return e;
 		}
-		if (!e->ts_ns && !free_slot)
-			free_slot = e;
+		i++;
 	}
-	if (!free_slot)
-		return NULL;
-	memset(free_slot, 0, sizeof(*free_slot));
-	free_slot->key = *k;
-	free_slot->ts_ns = now;
-	if (++t->live > t->peak)
-		t->peak = t->live;
-	*created = 1;
-	return free_slot;
+	return NULL;
 }
 
 void dnsb_ft_remove(struct dnsb_ftable *t, struct dnsb_fentry *e)
 {
-	e->ts_ns = 0;
-	t->live--;
+	delete_at(t, e);
 }
 
 uint32_t dnsb_ft_sweep(struct dnsb_ftable *t, uint64_t now, uint32_t budget)
 {
 	uint32_t n = budget && budget <= t->mask ? budget : t->mask + 1, expired = 0;
 
-	for (uint32_t i = 0; i < n; i++) {
+	/* An expiry moves the rest of the run back into the cursor's slot:
+	 * look at it again (each entry expires once, so this ends). */
+	for (uint32_t i = 0; i < n;) {
 		struct dnsb_fentry *e = &t->slot[t->cursor];
-		t->cursor = (t->cursor + 1) & t->mask;
 		if (e->ts_ns && aged(t, e, now)) {
 			expire(t, e);
 			expired++;
+			continue;
 		}
+		t->cursor = (t->cursor + 1) & t->mask;
+		i++;
 	}
 	return expired;
 }

@@ -3,10 +3,15 @@
  * @file ftable.h
  * Fixed-size tables of timed entries for the per-lcore state: outstanding
  * queries, questions per client, TC answers awaiting a TCP follow-up, SYNs
- * awaiting a SYN-ACK, UDP flows. Open addressing with a bounded probe
- * window, entries age out by time (passed in); every entry that ages out
- * goes through the caller's callback exactly once, whether a sweep or an
- * insert found it. No allocation: the caller hands in the memory.
+ * awaiting a SYN-ACK, UDP flows. Linear probing within a bounded window
+ * with backward-shift deletion: the slots from an entry's home to the
+ * entry are all occupied, so a lookup stops at the first free slot (one
+ * cache line in a table that is not crowded), and each entry keeps its
+ * 32-bit hash, compared before the key. Entries age out by time (passed
+ * in); every entry that ages out goes through the caller's callback exactly
+ * once, whether a sweep or an insert found it. Removing an entry may move
+ * others: an entry pointer is good until the next change to its table. No
+ * allocation: the caller hands in the memory.
  */
 #ifndef DNSBUMP_FTABLE_H
 #define DNSBUMP_FTABLE_H
@@ -38,16 +43,20 @@ struct dnsb_fentry {
 			uint8_t do_bit;
 		} q;
 		struct {
-			uint64_t answered_ns; /**< last answer forwarded to the client, 0 = none */
-			uint16_t answer_size; /**< DNS octets of that answer as delivered */
+			uint16_t answer_size; /**< DNS octets of the last answer as delivered */
+			uint8_t answered;     /**< an answer was forwarded to the client */
 			uint8_t outstanding;  /**< a query is waiting for its answer */
 		} c;
 		struct {
 			uint32_t pending;     /**< TC answers not yet followed by TCP */
 		} tc;
-		uint64_t raw[2];
+		uint32_t raw[2];
 	} v;
+	uint32_t hash;   /**< of the key; its home slot is hash & mask */
+	uint32_t spare;
 };
+
+_Static_assert(sizeof(struct dnsb_fentry) == 64, "one entry, one cache line");
 
 /** Called once for each entry that ages out, before its slot is freed. */
 typedef void (*dnsb_ft_expire_fn)(void *ctx, const struct dnsb_fentry *e);
