@@ -11,7 +11,9 @@
 
 /**
  * Add the bytes @p p[0..len) to @p sum as big-endian 16-bit words; an odd
- * trailing byte is padded with zero (RFC 1071 s4.1). Caller owns @p p.
+ * trailing byte is padded with zero (RFC 1071 s4.1). The bytes' sum is
+ * folded to 16 bits before it is added, so the result is only equal to an
+ * unfolded sum modulo 0xffff: fold it before use. Caller owns @p p.
  */
 uint32_t dnsb_ck_add(uint32_t sum, const uint8_t *p, uint32_t len);
 

@@ -186,6 +186,59 @@ static void test_retries(void **st)
 	assert_int_equal(EV(CLIENT_RETRY_AFTER_ANSWER) + EV(CLIENT_RETRY_UNANSWERED), 3);
 }
 
+/* A query again for the question in another letter case (RFC 4343) is a
+ * retry; for another name it is not. Names of every length around the
+ * eight-octet steps of the hash. */
+static void test_question_case(void **st)
+{
+	struct env *v = *st;
+	static struct fx a, b;
+	uint64_t now = SEC;
+	for (unsigned len = 1; len <= 40; len++) {
+		uint8_t q[128];
+		uint32_t n = 0;
+		q[n++] = (uint8_t)len;
+		for (unsigned i = 0; i < len; i++)
+			q[n++] = (uint8_t)('a' + (i * 7 + len) % 26);
+		memcpy(q + n, "\4test\0\0\x10\0\1", 10);
+		n += 10;
+		/* A v4 query frame: q4_small's headers with this question. */
+		fx_load("q4_small", 0, &a);
+		uint32_t dns = 42;
+		a.buf[dns + 5] = 1; /* one question */
+		a.buf[dns + 7] = a.buf[dns + 9] = a.buf[dns + 11] = 0;
+		a.buf[dns + 6] = a.buf[dns + 8] = a.buf[dns + 10] = 0;
+		memcpy(a.buf + dns + 12, q, n);
+		a.len = dns + 12 + n;
+		dnsb_put16(a.buf + 16, (uint16_t)(a.len - 14));
+		dnsb_put16(a.buf + 24, 0);
+		uint32_t sum = 0;
+		for (unsigned i = 0; i < 20; i += 2)
+			sum += (uint32_t)(a.buf[14 + i] << 8 | a.buf[15 + i]);
+		while (sum >> 16)
+			sum = (sum & 0xffff) + (sum >> 16);
+		dnsb_put16(a.buf + 24, (uint16_t)~sum);
+		dnsb_put16(a.buf + 38, (uint16_t)(a.len - 34));
+		dnsb_put16(a.buf + 40, 0); /* no UDP checksum */
+		dnsb_put16(a.buf + 34, (uint16_t)(20000 + len)); /* a client port per length */
+		b = a;
+		for (unsigned i = 1; i <= len; i++)
+			b.buf[dns + 12 + i] ^= 0x20; /* upper case */
+		dnsb_put16(b.buf + dns, 0x7777);
+		uint64_t before = EV(CLIENT_RETRY_UNANSWERED);
+		dnsb_engine_process(&v->e, a.buf, a.len, FX_CAP, TO_S, now, &v->res);
+		assert_int_equal(v->res.reason, DNSB_R_PASS_QUERY);
+		dnsb_engine_process(&v->e, b.buf, b.len, FX_CAP, TO_S, now + MS, &v->res);
+		assert_int_equal(EV(CLIENT_RETRY_UNANSWERED), before + 1);
+		/* One letter different: another question. */
+		b.buf[dns + 12 + len] ^= 0x01;
+		dnsb_put16(b.buf + dns, 0x7778);
+		dnsb_engine_process(&v->e, b.buf, b.len, FX_CAP, TO_S, now + 2 * MS, &v->res);
+		assert_int_equal(EV(CLIENT_RETRY_UNANSWERED), before + 1);
+		now += 10 * SEC;
+	}
+}
+
 static void test_response_checks(void **st)
 {
 	struct env *v = *st;
@@ -363,6 +416,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unanswered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_budgeted_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_question_case, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_response_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tc_and_tcp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flows, setup, teardown),
