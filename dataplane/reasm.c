@@ -75,12 +75,17 @@ static int same(const struct dnsb_reasm_slot *s, const struct dnsb_pkt *p)
 
 static uint32_t hash(const struct dnsb_pkt *p)
 {
-	uint32_t h = 2166136261u ^ p->frag_id;
-	for (int i = 0; i < 16; i++) {
-		h = (h ^ p->src[i]) * 16777619u;
-		h = (h ^ p->dst[i]) * 16777619u;
+	/* Addresses as 64-bit words, multiply-xorshift mixed. */
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)p->frag_id << 8 | p->proto), w;
+	for (int i = 0; i < 16; i += 8) {
+		memcpy(&w, p->src + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		memcpy(&w, p->dst + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
 	}
-	return (h ^ p->proto) * 16777619u;
+	return (uint32_t)h;
 }
 
 static struct dnsb_reasm_slot *lookup(struct dnsb_reasm *r, const struct dnsb_pkt *p, uint64_t now)
@@ -134,19 +139,43 @@ static int is_dns_port(const uint16_t *ports, unsigned n, uint16_t port)
 	return 0;
 }
 
-/* Blocks [b0, b1) of the bitmap: how many are set. */
-static uint32_t blocks_set(const uint8_t *map, uint32_t b0, uint32_t b1)
+/* Mask of bits [lo, hi) within one octet (0 <= lo < hi <= 8). */
+static inline uint8_t bits(uint32_t lo, uint32_t hi)
 {
-	uint32_t n = 0;
-	for (uint32_t b = b0; b < b1; b++)
-		n += (map[b >> 3] >> (b & 7)) & 1;
-	return n;
+	return (uint8_t)((0xffu << lo) & (0xffu >> (8 - hi)));
+}
+
+/* Blocks [b0, b1) of the bitmap (b0 < b1): 0 none set, 2 all set, 1 some.
+ * The edge octets masked, the octets between whole. */
+static int blocks_state(const uint8_t *map, uint32_t b0, uint32_t b1)
+{
+	uint32_t i0 = b0 >> 3, i1 = (b1 - 1) >> 3;
+	if (i0 == i1) {
+		uint8_t m = bits(b0 & 7, ((b1 - 1) & 7) + 1), v = map[i0] & m;
+		return v == m ? 2 : v != 0;
+	}
+	uint8_t m0 = bits(b0 & 7, 8), m1 = bits(0, ((b1 - 1) & 7) + 1);
+	uint8_t v0 = map[i0] & m0, v1 = map[i1] & m1, or_ = v0 | v1, and_ = 0xff;
+	for (uint32_t i = i0 + 1; i < i1; i++) {
+		or_ |= map[i];
+		and_ &= map[i];
+	}
+	if (v0 == m0 && v1 == m1 && and_ == 0xff)
+		return 2;
+	return or_ != 0;
 }
 
 static void blocks_mark(uint8_t *map, uint32_t b0, uint32_t b1)
 {
-	for (uint32_t b = b0; b < b1; b++)
-		map[b >> 3] |= (uint8_t)(1u << (b & 7));
+	uint32_t i0 = b0 >> 3, i1 = (b1 - 1) >> 3;
+	if (i0 == i1) {
+		map[i0] |= bits(b0 & 7, ((b1 - 1) & 7) + 1);
+		return;
+	}
+	map[i0] |= bits(b0 & 7, 8);
+	if (i1 > i0 + 1)
+		memset(map + i0 + 1, 0xff, i1 - i0 - 1);
+	map[i1] |= bits(0, ((b1 - 1) & 7) + 1);
 }
 
 /* The whole datagram as one frame: the first fragment's headers without
@@ -255,8 +284,8 @@ enum dnsb_reasm_status dnsb_reasm_add(struct dnsb_reasm *r, const uint8_t *frame
 	}
 
 	uint32_t b0 = off / 8, b1 = (off + len + 7) / 8;
-	uint32_t set = blocks_set(s->map, b0, b1);
-	if (set == b1 - b0 && !memcmp(s->data + off, data, len)) {
+	int set = blocks_state(s->map, b0, b1);
+	if (set == 2 && !memcmp(s->data + off, data, len)) {
 		s->nfrags--;
 		return DNSB_RA_DUP;
 	}
