@@ -178,12 +178,14 @@ int dnsb_worker_main(void *arg)
 			dnsb_engine_tick(&w->engine, app->offline ? w->last_ns : now_ns, SWEEP_BUDGET);
 			prev = cur;
 		}
+		unsigned partial = 0;
 		for (unsigned i = 0; i < w->n_rxq; i++) {
 			const struct dnsb_rxq *q = &w->rxq[i];
 			uint64_t t0 = rte_rdtsc();
 			uint16_t n = rte_eth_rx_burst(q->port, q->queue, pkts, burst);
 			if (!n)
 				continue;
+			partial += n < burst;
 			w->wc[DNSB_WC_RX_PACKETS] += n;
 			if (app->cfg.io_only) {
 				/* Benchmark baseline: the same I/O path, no DNS work. */
@@ -203,6 +205,10 @@ int dnsb_worker_main(void *arg)
 				handle(w, app, q, pkts[j], now_ns);
 			w->wc[DNSB_WC_BUSY_CYCLES] += rte_rdtsc() - t0;
 		}
+		/* Queues not full: the load is low, nothing gains by waiting for
+		 * the drain timer to batch more (it would only add latency). */
+		if (partial)
+			tx_flush_all(w, app);
 		if (app->offline && w->wc[DNSB_WC_RX_PACKETS] >= app->offline_total)
 			break;
 	}
