@@ -48,7 +48,7 @@ DPDK_LIBS = $(shell pkg-config --libs libdpdk)
 LIBCONFIG_CFLAGS = $(shell pkg-config --cflags libconfig)
 LIBCONFIG_LIBS = $(shell pkg-config --libs libconfig)
 DAEMON_SRC := $(wildcard platform/*.c) control/config.c control/report.c control/telemetry.c \
-	control/diag.c control/names.c
+	control/diag.c control/names.c control/json.c
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o)
 DAEMON := $(BUILD)/dnsbump
 
@@ -81,7 +81,7 @@ $(CTL): $(CTL_OBJ) $(CORE_LIB)
 	$(CC) $(LDFLAGS_ALL) $^ -o $@ $(MHD_LIBS)
 
 # ---- dnsbump-probe: active path tester on ldns, no DPDK
-PROBE_SRC := control/probe.c control/probe_ladder.c control/probe_report.c
+PROBE_SRC := control/probe.c control/probe_ladder.c control/probe_report.c control/json.c
 PROBE_OBJ := $(PROBE_SRC:control/%.c=$(BUILD)/obj/probe/%.o)
 PROBE := $(BUILD)/dnsbump-probe
 
@@ -106,7 +106,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 # Control-plane code with no DPDK in it, unit-tested like the core.
 CONTROL_PURE_OBJ := $(BUILD)/obj/control/diag.o $(BUILD)/obj/control/config.o \
-	$(BUILD)/obj/probe/probe_ladder.o $(BUILD)/obj/probe/probe_report.o
+	$(BUILD)/obj/probe/probe_ladder.o $(BUILD)/obj/probe/probe_report.o $(BUILD)/obj/probe/json.o
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(COMMON_OBJ) $(CONTROL_PURE_OBJ) $(CORE_LIB)
 	@mkdir -p $(@D)

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "json.h"
 #include "probe_report.h"
 
 static const char *const fam_name[2] = { "IPv4", "IPv6" };
@@ -287,20 +288,6 @@ void probe_print_text(FILE *out, const struct probe_result *r, const struct prob
 	fprintf(out, "verdict: %s\n", j->safe ? "DNSSEC-safe" : "NOT DNSSEC-safe");
 }
 
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(out, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(out, "\\u%04x", *s);
-		else
-			fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 static void json_search(FILE *out, const struct probe_result *r, const struct probe_search *s)
 {
 	fprintf(out, "{\"largest\": %u, \"largest_received\": %u, \"smallest_failed\": %u, "
@@ -317,7 +304,7 @@ void probe_print_json(FILE *out, const struct probe_result *r, const struct prob
 {
 	static const char *const tcp[] = { "ok", "refused", "timeout", "stalled", "bad", "not_run" };
 	fputs("{\"zone\": ", out);
-	json_str(out, r->zone);
+	json_write_string(out, r->zone);
 	fprintf(out, ", \"ladder\": {\"min\": %u, \"max\": %u, \"step\": %u, \"sizes\": %u, "
 		     "\"announced\": %s}, \"families\": {",
 		r->ladder.min, r->ladder.max, r->ladder.step, r->ladder.n,
@@ -329,7 +316,7 @@ void probe_print_json(FILE *out, const struct probe_result *r, const struct prob
 			continue;
 		fprintf(out, "%s\"%s\": {\"server\": ", first ? "" : ", ", k ? "ipv6" : "ipv4");
 		first = 0;
-		json_str(out, f->server);
+		json_write_string(out, f->server);
 		fprintf(out, ", \"reachable\": %s, \"edns_opt\": %d, \"signed\": %d, "
 			     "\"do_answered\": %d, \"do_bit\": %d, \"do_rrsig\": %d, \"ladder\": %s, "
 			     "\"do0\": ",
@@ -345,16 +332,16 @@ void probe_print_json(FILE *out, const struct probe_result *r, const struct prob
 			f->toobig_got, tcp[f->tcp], f->tcp_got, f->addr_mismatch ? "true" : "false");
 		if (f->addr_mismatch) {
 			fputs(", \"address_seen\": ", out);
-			json_str(out, f->addr_seen);
+			json_write_string(out, f->addr_seen);
 		}
 		fputc('}', out);
 	}
 	fputs("}, \"checkpoints\": [", out);
 	for (int c = 0; c < PROBE_CHECKPOINTS; c++) {
 		fprintf(out, "%s{\"id\": %d, \"name\": ", c ? ", " : "", j->cp[c].id);
-		json_str(out, j->cp[c].name);
+		json_write_string(out, j->cp[c].name);
 		fprintf(out, ", \"verdict\": \"%s\", \"detail\": ", probe_verdict_name(j->cp[c].verdict));
-		json_str(out, j->cp[c].detail);
+		json_write_string(out, j->cp[c].detail);
 		fputc('}', out);
 	}
 	fprintf(out, "], \"largest_do0\": %u, \"largest_do1\": %u, \"suggested_edns\": %u, "

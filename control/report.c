@@ -1,30 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <inttypes.h>
 
+#include "json.h"
 #include "report.h"
-
-/* Config paths come from the command line: escape what JSON needs. */
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
 
 void dnsb_report_json(FILE *f, const char *mode, const char *config, const struct dnsb_totals *t,
 		      const struct dnsb_mbuf_use *mu, const struct dnsb_finding *fs, unsigned nf)
 {
 	fprintf(f, "{\"mode\": ");
-	json_string(f, mode);
+	json_write_string(f, mode);
 	fprintf(f, ", \"config\": ");
-	json_string(f, config);
+	json_write_string(f, config);
 	fprintf(f, ", \"counters\": {");
 	const char *sep = "";
 	for (unsigned i = 0; i < DNSB_WC__END; i++, sep = ", ")
