@@ -185,6 +185,11 @@ enum dnsb_reason dnsb_dns_parse(const uint8_t *m, uint32_t len, struct dnsb_dns 
 		uint32_t start = pos;
 		if (pos < len && m[pos] == 0) {
 			pos++;
+		} else if (len - pos >= 2 && (m[pos] & 0xc0) == 0xc0 &&
+			   cache_get(&nc, (uint32_t)(m[pos] & 0x3f) << 8 | m[pos + 1])) {
+			/* The usual owner: one pointer to a name already walked
+			 * (cached targets are earlier and past the header). */
+			pos += 2;
 		} else {
 			r = walk_name(m, len, &pos, NULL, &nc);
 			if (r != DNSB_R_OK)
