@@ -345,60 +345,65 @@ static enum dnsb_verdict frag_verdict(struct dnsb_result *res, enum dnsb_verdict
 	return v;
 }
 
-/*
- * A reassembled DNS datagram under policy reassemble or truncate: judge
- * and rewrite it like any datagram, then plan what goes out: the datagram
- * whole when it fits the egress MTU, else its fragments, or (truncate) a
- * TC=1 answer in place of a fragmented answer.
- */
-static enum dnsb_verdict send_reassembled(struct dnsb_engine *e, enum dnsb_frag_policy mode,
-					  enum dnsb_dir dir, uint32_t n, uint32_t id, uint64_t now,
-					  struct dnsb_result *res)
-{
-	const struct dnsb_policy *pol = e->pol;
-	uint8_t *f = e->ra_out;
-	struct dnsb_result sub;
+/* What correlation learned before the policy acts. */
+struct corr {
 	struct dnsb_query_hint h;
 	struct dnsb_fentry query;
-	int matched = 0, response = 0;
+	int matched;   /**< the answer's query was found */
+	int response;  /**< an answer heading to the client: track it after */
+};
 
-	enum dnsb_stage st = dnsb_inspect(f, n, pol, &sub);
-	if (st == DNSB_STAGE_UDP_DNS) {
-		response = dnsb_dns_is_response(&sub.dns);
-		if (!response && dir != DNSB_DIR_TO_CLIENT)
-			on_query(e, f, &sub, now);
-		else if (response && dir != DNSB_DIR_TO_SERVER)
-			matched = on_response(e, &sub, now, &h, &query);
-		else
-			response = 0;
+/* A UDP DNS message: track a query, or find an answer's query. Messages
+ * heading the wrong way are left alone. */
+static void correlate(struct dnsb_engine *e, const uint8_t *frame, const struct dnsb_result *res,
+		      enum dnsb_dir dir, uint64_t now, struct corr *c)
+{
+	c->matched = c->response = 0;
+	if (!dnsb_dns_is_response(&res->dns)) {
+		if (dir != DNSB_DIR_TO_CLIENT)
+			on_query(e, frame, res, now);
+		return;
 	}
-	enum dnsb_verdict v = dnsb_act(f, st, dir, pol, matched ? &h : NULL, &sub);
-	uint16_t mtu = dir == DNSB_DIR_TO_CLIENT ? pol->mtu_client : pol->mtu_server;
-	if (v != DNSB_V_DROP && response && mode == DNSB_FRAG_TRUNCATE &&
-	    sub.len - sub.pkt.l3_off > mtu && dnsb_inspect(f, sub.len, pol, &sub) == DNSB_STAGE_UDP_DNS) {
-		sub.len = dnsb_tc_synth(f, &sub.pkt, &sub.dns,
-					matched ? (enum dnsb_tc_do)h.client_do : DNSB_TC_DO_FROM_RESPONSE);
-		sub.reason = DNSB_R_FRAG_TC;
-		v = DNSB_V_MODIFIED;
-		e->events[DNSB_EV_FRAG_TC_SENT]++;
-	}
-	if (response)
-		after_response(e, &sub, now, v, &query, matched);
+	if (dir == DNSB_DIR_TO_SERVER)
+		return;
+	c->response = 1;
+	c->matched = on_response(e, res, now, &c->h, &c->query);
+}
+
+static enum dnsb_verdict run_policy(struct dnsb_engine *e, uint8_t *frame, enum dnsb_stage st,
+				     enum dnsb_dir dir, uint64_t now, uint32_t frag_id,
+				     struct dnsb_result *res);
+
+/*
+ * A reassembled DNS datagram under policy reassemble or truncate: judged
+ * and rewritten like any datagram (run_policy: over the egress MTU it is
+ * re-fragmented, or becomes TC=1 under truncate), then sent whole unless
+ * that already planned its frames.
+ */
+static enum dnsb_verdict send_reassembled(struct dnsb_engine *e, enum dnsb_dir dir, uint32_t n,
+					  uint32_t id, uint64_t now, struct dnsb_result *res)
+{
+	uint8_t *f = e->ra_out;
+	struct dnsb_result sub;
+	enum dnsb_stage st = dnsb_inspect(f, n, e->pol, &sub);
+	enum dnsb_verdict v = run_policy(e, f, st, dir, now, id, &sub);
 	if (v == DNSB_V_DROP)
 		return frag_verdict(res, v, sub.reason);
-	struct dnsb_pkt p;
-	uint32_t frames = 0;
-	if (dnsb_pkt_parse(f, sub.len, &p) == DNSB_R_OK)
-		frames = dnsb_refrag_plan(&e->emit, f, &p, mtu, id);
-	if (!frames) /* an MTU too small for the headers */
-		return frag_verdict(res, DNSB_V_DROP, DNSB_R_FRAG_DROP_INVALID);
-	if (sub.reason == DNSB_R_FRAG_TC) {
-		/* counted in frag_tc_sent */
-	} else if (frames == 1) {
-		e->events[DNSB_EV_FRAG_SENT_WHOLE]++;
-	} else {
-		e->events[DNSB_EV_FRAG_REFRAGMENTED]++;
-		e->events[DNSB_EV_FRAG_SENT_FRAGMENTS] += frames;
+	if (v != DNSB_V_EMIT) {
+		/* It fits (or is no DNS run_policy could judge): plan it anyway. */
+		struct dnsb_pkt p;
+		uint16_t mtu = dir == DNSB_DIR_TO_CLIENT ? e->pol->mtu_client : e->pol->mtu_server;
+		uint32_t frames = 0;
+		if (dnsb_pkt_parse(f, sub.len, &p) == DNSB_R_OK)
+			frames = dnsb_refrag_plan(&e->emit, f, &p, mtu, id);
+		if (!frames) /* an MTU too small for the headers */
+			return frag_verdict(res, DNSB_V_DROP, DNSB_R_FRAG_DROP_INVALID);
+		if (frames > 1) {
+			e->events[DNSB_EV_FRAG_REFRAGMENTED]++;
+			e->events[DNSB_EV_FRAG_SENT_FRAGMENTS] += frames;
+		} else if (sub.reason != DNSB_R_FRAG_TC) { /* a TC is in frag_tc_sent */
+			e->events[DNSB_EV_FRAG_SENT_WHOLE]++;
+		}
 	}
 	return frag_verdict(res, DNSB_V_EMIT, sub.reason);
 }
@@ -474,24 +479,19 @@ static enum dnsb_verdict on_fragment(struct dnsb_engine *e, const uint8_t *frame
 	}
 	e->events[DNSB_EV_FRAG_REASSEMBLED]++;
 	if (!as_is && mode != DNSB_FRAG_DROP)
-		return send_reassembled(e, mode, dir, n, l->id, now, res);
+		return send_reassembled(e, dir, n, l->id, now, res);
+	/* The fragments went on (or were dropped): correlate the copy. */
 	enum dnsb_verdict v = as_is ? res->verdict
 				    : frag_verdict(res, DNSB_V_DROP, DNSB_R_FRAG_DROP_POLICY);
+	struct corr c;
 	if (dnsb_inspect(e->ra_out, n, pol, &sub) != DNSB_STAGE_UDP_DNS)
 		return v;
-	if (!dnsb_dns_is_response(&sub.dns)) {
-		if (dir != DNSB_DIR_TO_CLIENT)
-			on_query(e, e->ra_out, &sub, now);
-		return v;
+	correlate(e, e->ra_out, &sub, dir, now, &c);
+	if (c.response) {
+		sub.verdict = v;
+		sub.reason = res->reason;
+		after_response(e, &sub, now, v, &c.query, c.matched);
 	}
-	if (dir == DNSB_DIR_TO_SERVER)
-		return v;
-	struct dnsb_query_hint h;
-	struct dnsb_fentry q;
-	int matched = on_response(e, &sub, now, &h, &q);
-	sub.verdict = v;
-	sub.reason = res->reason;
-	after_response(e, &sub, now, v, &q, matched);
 	return v;
 }
 
@@ -501,14 +501,15 @@ static inline int unlikely_holding(const struct dnsb_policy *pol)
 }
 
 /*
- * A whole DNS datagram larger than the egress MTU, under reassemble or
- * truncate: the next hop cannot take it (it would vanish in the black hole
+ * A DNS datagram (arrived whole, or reassembled: then @p frag_id is its
+ * identification, else 0 for a fresh one) larger than the egress MTU,
+ * under reassemble or truncate: the next hop cannot take it (it would vanish in the black hole
  * the policy is there to repair), so it leaves as fragments of the MTU
  * (reassemble; IPv4 even with DF set, since the path could not report its
  * MTU) or, for an answer under truncate, as a TC=1 answer.
  */
 static enum dnsb_verdict over_mtu(struct dnsb_engine *e, uint8_t *frame, enum dnsb_dir dir,
-				  int response, const struct dnsb_query_hint *h,
+				  int response, const struct dnsb_query_hint *h, uint32_t frag_id,
 				  enum dnsb_verdict v, struct dnsb_result *res)
 {
 	const struct dnsb_policy *pol = e->pol;
@@ -531,7 +532,8 @@ static enum dnsb_verdict over_mtu(struct dnsb_engine *e, uint8_t *frame, enum dn
 	}
 	if (cur.pkt.ip_ver == 4)
 		frame[cur.pkt.l3_off + 6] &= 0xbf; /* DF off: the header is rebuilt per fragment */
-	uint32_t frames = dnsb_refrag_plan(&e->emit, frame, &cur.pkt, mtu, ++e->frag_id_next);
+	uint32_t frames = dnsb_refrag_plan(&e->emit, frame, &cur.pkt, mtu,
+					   frag_id ? frag_id : ++e->frag_id_next);
 	if (frames < 2) {
 		e->emit.n = 0;
 		return v;
@@ -542,38 +544,44 @@ static enum dnsb_verdict over_mtu(struct dnsb_engine *e, uint8_t *frame, enum dn
 	return DNSB_V_EMIT;
 }
 
+/*
+ * Correlation, the policy and, under a holding fragments policy, the
+ * egress MTU, for a frame at stage @p st: the common path of frames and of
+ * reassembled datagrams.
+ */
+static inline __attribute__((always_inline)) enum dnsb_verdict
+run_policy(struct dnsb_engine *e, uint8_t *frame, enum dnsb_stage st, enum dnsb_dir dir,
+	   uint64_t now, uint32_t frag_id, struct dnsb_result *res)
+{
+	const struct dnsb_policy *pol = e->pol;
+	struct corr c; /* not zeroed whole: the query entry is written only when found */
+	c.matched = c.response = 0;
+	if (st == DNSB_STAGE_UDP_DNS)
+		correlate(e, frame, res, dir, now, &c);
+	else if (st == DNSB_STAGE_TCP_DNS)
+		on_tcp(e, res, now);
+	const struct dnsb_query_hint *h = c.matched ? &c.h : NULL;
+	enum dnsb_verdict v = dnsb_act(frame, st, dir, pol, h, res);
+	if (unlikely_holding(pol) && st == DNSB_STAGE_UDP_DNS && v != DNSB_V_DROP)
+		v = over_mtu(e, frame, dir, c.response, h, frag_id, v, res);
+	if (c.response)
+		after_response(e, res, now, v, &c.query, c.matched);
+	return v;
+}
+
 enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uint32_t len,
 				      uint32_t cap, enum dnsb_dir dir, uint64_t now_ns,
 				      struct dnsb_result *res)
 {
-	const struct dnsb_policy *pol = e->pol;
-	struct dnsb_query_hint h;
-	struct dnsb_fentry query;
-	int matched = 0, response = 0;
+	enum dnsb_verdict v;
 
 	(void)cap;
 	e->emit.n = 0;
-	enum dnsb_stage st = dnsb_inspect(frame, len, pol, res);
-	if (st == DNSB_STAGE_UDP_DNS) {
-		response = dnsb_dns_is_response(&res->dns);
-		if (!response && dir != DNSB_DIR_TO_CLIENT)
-			on_query(e, frame, res, now_ns);
-		else if (response && dir != DNSB_DIR_TO_SERVER)
-			matched = on_response(e, res, now_ns, &h, &query);
-		else
-			response = 0;
-	} else if (st == DNSB_STAGE_TCP_DNS) {
-		on_tcp(e, res, now_ns);
-	} else if (res->reason == DNSB_R_PASS_FRAGMENT) {
-		enum dnsb_verdict v = on_fragment(e, frame, res, dir, now_ns);
-		e->reasons[res->reason]++;
-		return v;
-	}
-	enum dnsb_verdict v = dnsb_act(frame, st, dir, pol, matched ? &h : NULL, res);
-	if (unlikely_holding(pol) && st == DNSB_STAGE_UDP_DNS && v != DNSB_V_DROP)
-		v = over_mtu(e, frame, dir, response, matched ? &h : NULL, v, res);
-	if (response)
-		after_response(e, res, now_ns, v, &query, matched);
+	enum dnsb_stage st = dnsb_inspect(frame, len, e->pol, res);
+	if (st == DNSB_STAGE_DONE && res->reason == DNSB_R_PASS_FRAGMENT)
+		v = on_fragment(e, frame, res, dir, now_ns);
+	else
+		v = run_policy(e, frame, st, dir, now_ns, 0, res);
 	e->reasons[res->reason]++;
 	return v;
 }
