@@ -594,6 +594,14 @@ void dnsb_engine_tick(struct dnsb_engine *e, uint64_t now_ns, uint32_t budget)
 		dnsb_reasm_tick(&e->ra, now_ns, budget);
 }
 
+void dnsb_engine_tick_paced(struct dnsb_engine *e, uint64_t now_ns)
+{
+	for (unsigned i = 0; i < DNSB_T__END; i++)
+		dnsb_ft_sweep_paced(&e->t[i], now_ns, e->t[i].timeout_ns / DNSB_SWEEP_PER_TIMEOUT);
+	if (e->reasm_on)
+		dnsb_reasm_tick_paced(&e->ra, now_ns, e->ra.timeout_ns / DNSB_SWEEP_PER_TIMEOUT);
+}
+
 uint64_t dnsb_engine_gauge(const struct dnsb_engine *e, enum dnsb_gauge g)
 {
 	switch (g) {

@@ -113,6 +113,18 @@ static inline uint32_t dnsb_engine_emit(const struct dnsb_engine *e, uint32_t i,
  */
 void dnsb_engine_tick(struct dnsb_engine *e, uint64_t now_ns, uint32_t budget);
 
+/** Parts of a table's timeout in which a paced tick looks at all its slots. */
+#define DNSB_SWEEP_PER_TIMEOUT 4
+
+/**
+ * Age out what timed out by @p now_ns at a pace: each table's slots are
+ * all looked at once per quarter of its timeout (DNSB_SWEEP_PER_TIMEOUT),
+ * a few per call, so an entry is counted at most that late. Call it often
+ * (the worker does on its drain tick); the cost follows the table's size
+ * over its timeout, not the call rate.
+ */
+void dnsb_engine_tick_paced(struct dnsb_engine *e, uint64_t now_ns);
+
 /** Current value of gauge @p g. */
 uint64_t dnsb_engine_gauge(const struct dnsb_engine *e, enum dnsb_gauge g);
 

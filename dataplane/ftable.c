@@ -152,3 +152,9 @@ uint32_t dnsb_ft_sweep(struct dnsb_ftable *t, uint64_t now, uint32_t budget)
 	}
 	return expired;
 }
+
+uint32_t dnsb_ft_sweep_paced(struct dnsb_ftable *t, uint64_t now, uint64_t period_ns)
+{
+	uint64_t due = dnsb_pace_due(&t->pace, now, (uint64_t)t->mask + 1, period_ns);
+	return due ? dnsb_ft_sweep(t, now, (uint32_t)due) : 0;
+}

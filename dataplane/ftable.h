@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pace.h"
+
 /** Slots probed from the home slot before an insert fails as full. */
 #define DNSB_FT_PROBE 8
 
@@ -67,6 +69,7 @@ struct dnsb_ftable {
 	uint32_t seed;
 	uint32_t cursor;      /**< next slot the sweep looks at */
 	uint64_t timeout_ns;
+	struct dnsb_pace pace; /**< of dnsb_ft_sweep_paced() */
 	uint64_t live;        /**< occupied slots */
 	uint64_t peak;        /**< most occupied slots seen */
 	dnsb_ft_expire_fn expire;
@@ -107,5 +110,15 @@ void dnsb_ft_remove(struct dnsb_ftable *t, struct dnsb_fentry *e);
  * @return entries expired.
  */
 uint32_t dnsb_ft_sweep(struct dnsb_ftable *t, uint64_t now_ns, uint32_t budget);
+
+/**
+ * Sweep at a pace that looks at every slot once per @p period_ns: the
+ * slots due since the last call (none on the first). Called often, it
+ * reads a few slots each time rather than streaming the table through the
+ * cache; an entry is then expired at most @p period_ns after it aged out
+ * (sooner when a lookup meets it).
+ * @return entries expired.
+ */
+uint32_t dnsb_ft_sweep_paced(struct dnsb_ftable *t, uint64_t now_ns, uint64_t period_ns);
 
 #endif

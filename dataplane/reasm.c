@@ -328,3 +328,10 @@ void dnsb_reasm_tick(struct dnsb_reasm *r, uint64_t now, uint32_t budget)
 			age_out(r, s);
 	}
 }
+
+void dnsb_reasm_tick_paced(struct dnsb_reasm *r, uint64_t now, uint64_t period_ns)
+{
+	uint64_t due = dnsb_pace_due(&r->pace, now, (uint64_t)r->mask + 1, period_ns);
+	if (due)
+		dnsb_reasm_tick(r, now, (uint32_t)due);
+}

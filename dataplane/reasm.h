@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pace.h"
+
 #include "pkt_parse.h"
 
 /** Link and network headers kept from a first fragment, at most. */
@@ -75,6 +77,7 @@ typedef void (*dnsb_reasm_expire_fn)(void *ctx, const struct dnsb_reasm_slot *s)
 struct dnsb_reasm {
 	struct dnsb_reasm_slot *slot;
 	uint32_t mask, cursor, max_datagram;
+	struct dnsb_pace pace;  /**< of dnsb_reasm_tick_paced() */
 	uint16_t max_frags;
 	uint64_t timeout_ns;
 	uint64_t live, peak;
@@ -109,5 +112,8 @@ enum dnsb_reasm_status dnsb_reasm_add(struct dnsb_reasm *r, const uint8_t *frame
 
 /** Age out datagrams older than the timeout, up to @p budget slots (0: all). */
 void dnsb_reasm_tick(struct dnsb_reasm *r, uint64_t now_ns, uint32_t budget);
+
+/** dnsb_reasm_tick() at a pace that looks at every slot once per @p period_ns. */
+void dnsb_reasm_tick_paced(struct dnsb_reasm *r, uint64_t now_ns, uint64_t period_ns);
 
 #endif

@@ -12,10 +12,6 @@
 #include "worker.h"
 
 #define PREFETCH_AHEAD 3
-/* Table slots looked at per drain tick (every drain_us): at the default
- * 100 us a 64K-slot table is swept in 6.4 ms, far within a query
- * timeout, and the per-packet path does no sweeping at all. */
-#define SWEEP_BUDGET 1024
 
 static void tx_flush(struct dnsb_worker *w, uint16_t port, struct dnsb_txbuf *b)
 {
@@ -173,9 +169,10 @@ int dnsb_worker_main(void *arg)
 		uint64_t now_ns = (uint64_t)((double)(cur - app->start_tsc) * ns_per_tsc);
 		if (unlikely(cur - prev > drain_tsc)) {
 			tx_flush_all(w, app);
-			/* Age out what timed out, traffic or not. Offline the clock
-			 * is the capture's. */
-			dnsb_engine_tick(&w->engine, app->offline ? w->last_ns : now_ns, SWEEP_BUDGET);
+			/* Age out what timed out, traffic or not, a few slots at a
+			 * time (the per-packet path does no sweeping). Offline the
+			 * clock is the capture's. */
+			dnsb_engine_tick_paced(&w->engine, app->offline ? w->last_ns : now_ns);
 			prev = cur;
 		}
 		unsigned partial = 0;

@@ -161,6 +161,23 @@ static void test_budgeted_sweep(void **st)
 	assert_int_equal(EV(UNANSWERED_DO), 100);
 }
 
+/* The worker's paced tick: every slot within a quarter of the timeout
+ * (2 s here), so the 100 queries of 1 s are all counted by 3.5 s, none
+ * before 3 s, at one call per millisecond. */
+static void test_paced_tick(void **st)
+{
+	struct env *v = *st;
+	for (int id = 0; id < 100; id++)
+		run_edit(v, "q4_do", TO_S, 1 * SEC, id, -1);
+	for (uint64_t now = 1 * SEC; now <= 3 * SEC + 500 * MS + MS; now += MS) {
+		dnsb_engine_tick_paced(&v->e, now);
+		if (now <= 3 * SEC)
+			assert_int_equal(EV(UNANSWERED_DO), 0);
+	}
+	assert_int_equal(EV(UNANSWERED_DO), 100);
+	assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_QUERIES_OUTSTANDING), 0);
+}
+
 static void test_retries(void **st)
 {
 	struct env *v = *st;
@@ -415,6 +432,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_client_size_decides, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unanswered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_budgeted_sweep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paced_tick, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_question_case, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_response_checks, setup, teardown),

@@ -191,12 +191,61 @@ static void test_expire_once(void **st)
 	check_layout(&t);
 }
 
+/* The paced sweep looks at every slot once per period, a few per call:
+ * nothing expires before its timeout, everything by timeout + period
+ * (+ one call), each slot is looked at in turn, and a long pause costs at
+ * most one pass over the table. */
+static void test_paced_sweep(void **st)
+{
+	(void)st;
+	enum { SLOTS = 1024, PERIOD = 250, STEP = 10 };
+	static uint8_t mem[SLOTS * sizeof(struct dnsb_fentry)];
+	struct dnsb_ftable t;
+	struct model m;
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(dnsb_ft_init(&t, mem, SLOTS, TIMEOUT, 5, on_expire, &m), 0);
+	assert_int_equal(dnsb_ft_sweep_paced(&t, 1, PERIOD), 0); /* the pace starts */
+	int created;
+	for (unsigned i = 0; i < KEYS; i++) {
+		struct dnsb_fkey k = key_of(i);
+		assert_non_null(dnsb_ft_upsert(&t, &k, 1, &created));
+	}
+	unsigned total = 0;
+	uint64_t moved = 0;
+	uint32_t cursor = t.cursor;
+	for (uint64_t now = 1 + STEP; now <= 1 + TIMEOUT + PERIOD + STEP; now += STEP) {
+		total += dnsb_ft_sweep_paced(&t, now, PERIOD);
+		moved += (t.cursor - cursor) & t.mask;
+		cursor = t.cursor;
+		/* SLOTS / PERIOD slots a unit of time, what is left over carried:
+		 * off by less than one unit's worth, never ahead. */
+		uint64_t exact = (now - 1) * SLOTS / PERIOD;
+		assert_true(moved <= exact && moved + SLOTS / PERIOD + 1 >= exact);
+		if (now <= 1 + TIMEOUT)
+			assert_int_equal(total, 0);
+	}
+	assert_int_equal(total, KEYS);
+	assert_int_equal(t.live, 0);
+	/* After a pause of many periods: one pass, not one per period missed. */
+	for (unsigned i = 0; i < KEYS; i++) {
+		struct dnsb_fkey k = key_of(i);
+		assert_non_null(dnsb_ft_upsert(&t, &k, 2000, &created));
+	}
+	cursor = t.cursor;
+	assert_int_equal(dnsb_ft_sweep_paced(&t, 2000 + 100 * PERIOD, PERIOD), KEYS);
+	assert_int_equal(t.cursor, cursor);
+	assert_int_equal(dnsb_ft_sweep_paced(&t, 2000 + 100 * PERIOD + 1, PERIOD), 0);
+	for (unsigned i = 0; i < KEYS; i++)
+		assert_int_equal(m.expired[i], 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_small),
 		cmocka_unit_test(test_random_crowded),
 		cmocka_unit_test(test_expire_once),
+		cmocka_unit_test(test_paced_sweep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
