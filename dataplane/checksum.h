@@ -8,6 +8,7 @@
 #define DNSBUMP_CHECKSUM_H
 
 #include <stdint.h>
+#include <string.h>
 
 /**
  * Add the bytes @p p[0..len) to @p sum as big-endian 16-bit words; an odd
@@ -37,6 +38,29 @@ static inline uint16_t dnsb_ck_adjust(uint16_t ck, uint16_t old_w, uint16_t new_
 	sum += (uint16_t)~old_w;
 	sum += new_w;
 	return (uint16_t)~dnsb_ck_fold(sum);
+}
+
+/**
+ * RFC 791 s3.1, RFC 1071: an IPv4 header of @p ihl octets (a multiple of
+ * 4, at least 20, readable at @p h) whose checksum verifies: its 16-bit
+ * words sum to all ones. Summed as native 32-bit words (the sum does not
+ * depend on byte order), the usual 20 octets unrolled.
+ */
+static inline int dnsb_ck_ip4_ok(const uint8_t *h, uint32_t ihl)
+{
+	uint64_t acc = 0, a, b;
+	uint32_t w;
+	memcpy(&a, h, 8);
+	memcpy(&b, h + 8, 8);
+	memcpy(&w, h + 16, 4);
+	acc = (a & 0xffffffffu) + (a >> 32) + (b & 0xffffffffu) + (b >> 32) + w;
+	for (uint32_t i = 20; i < ihl; i += 4) {
+		memcpy(&w, h + i, 4);
+		acc += w;
+	}
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	return dnsb_ck_fold((uint32_t)acc) == 0xffff;
 }
 
 /** Byte swap of a 16-bit value. */

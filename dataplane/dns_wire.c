@@ -138,7 +138,8 @@ static enum dnsb_reason parse_opt(const uint8_t *m, uint32_t start, uint32_t fix
 	return DNSB_R_OK;
 }
 
-enum dnsb_reason dnsb_dns_parse(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
+/* Header and counts: RFC 1035 s4.1.1. */
+static enum dnsb_reason parse_header(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
 {
 	memset(d, 0, sizeof(*d));
 	if (len < DNSB_DNS_HLEN)
@@ -158,7 +159,95 @@ enum dnsb_reason dnsb_dns_parse(const uint8_t *m, uint32_t len, struct dnsb_dns 
 	if ((uint64_t)d->qdcount * DNSB_DNS_MIN_QUESTION + (uint64_t)rr * DNSB_DNS_MIN_RR >
 	    len - DNSB_DNS_HLEN)
 		return DNSB_R_BAD_DNS_COUNTS;
+	return DNSB_R_OK;
+}
 
+/*
+ * The common query (one question, no answer or authority records, at most
+ * one additional that is an OPT with a root owner), walked without the
+ * general machinery: the question's name is plain labels (a first question
+ * cannot hold a valid pointer: there is nothing before it to point to).
+ * Fills @p d only when it recognises the whole message, with exactly what
+ * walk_sections() would; anything else (a defect included) is left to
+ * walk_sections(), which then says what it is.
+ * @return 1 when @p d was filled.
+ */
+static int parse_query_fast(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
+{
+	uint32_t pos = DNSB_DNS_HLEN;
+	for (;;) {
+		if (pos >= len)
+			return 0;
+		uint32_t b = m[pos];
+		if (b == 0)
+			break;
+		if (b > DNSB_DNS_MAX_LABEL)
+			return 0;
+		pos += b + 1;
+	}
+	uint32_t wire_len = pos - DNSB_DNS_HLEN + 1;
+	if (wire_len > DNSB_DNS_MAX_NAME || len - ++pos < 4)
+		return 0;
+	uint32_t qend = pos + 4, end = qend, opt_rdlen = 0, n_opts = 0;
+	if (d->arcount) {
+		/* RFC 6891 s6.1.2: root owner, TYPE 41, and options filling RDLENGTH. */
+		if (len - qend < DNSB_OPT_FIXED_LEN || m[qend] != 0 ||
+		    dnsb_get16(m + qend + 1) != DNSB_TYPE_OPT)
+			return 0;
+		opt_rdlen = dnsb_get16(m + qend + 9);
+		end = qend + DNSB_OPT_FIXED_LEN + opt_rdlen;
+		if (end > len)
+			return 0;
+		for (uint32_t o = qend + DNSB_OPT_FIXED_LEN; o < end; n_opts++) {
+			if (end - o < 4 || end - o - 4 < dnsb_get16(m + o + 2))
+				return 0;
+			o += 4 + dnsb_get16(m + o + 2);
+		}
+	}
+	d->qname_off = DNSB_DNS_HLEN;
+	d->qname_len = (uint16_t)wire_len;
+	d->qtype = dnsb_get16(m + pos);
+	d->qclass = dnsb_get16(m + pos + 2);
+	d->question_end = (uint16_t)qend;
+	if (d->arcount) {
+		const uint8_t *o = m + qend + 1;
+		d->has_opt = 1;
+		d->opt_off = (uint16_t)qend;
+		d->opt_udp_size = dnsb_get16(o + 2);
+		d->opt_ext_rcode = o[4];
+		d->opt_version = o[5];
+		d->opt_flags = dnsb_get16(o + 6);
+		d->opt_rdlen = (uint16_t)opt_rdlen;
+		d->opt_n_options = (uint8_t)(n_opts > 255 ? 255 : n_opts);
+	}
+	d->rr_total = d->arcount;
+	d->msg_end = (uint16_t)end;
+	return 1;
+}
+
+static enum dnsb_reason walk_sections(const uint8_t *m, uint32_t len, struct dnsb_dns *d);
+
+enum dnsb_reason dnsb_dns_parse(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
+{
+	enum dnsb_reason r = parse_header(m, len, d);
+	if (r != DNSB_R_OK)
+		return r;
+	if (d->qdcount == 1 && (d->ancount | d->nscount) == 0 && d->arcount <= 1 &&
+	    parse_query_fast(m, len, d))
+		return DNSB_R_OK;
+	return walk_sections(m, len, d);
+}
+
+enum dnsb_reason dnsb_dns_parse_walk(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
+{
+	enum dnsb_reason r = parse_header(m, len, d);
+	return r != DNSB_R_OK ? r : walk_sections(m, len, d);
+}
+
+/* Every question and every record of every section, in order. */
+static enum dnsb_reason walk_sections(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
+{
+	uint32_t rr = (uint32_t)d->ancount + d->nscount + d->arcount;
 	uint32_t pos = DNSB_DNS_HLEN;
 	enum dnsb_reason r;
 	struct name_cache qc = { .used = 0, .far = 0 };

@@ -78,6 +78,12 @@ static inline int dnsb_dns_do(const struct dnsb_dns *d)
 enum dnsb_reason dnsb_dns_parse(const uint8_t *msg, uint32_t len, struct dnsb_dns *d);
 
 /**
+ * dnsb_dns_parse() without its fast path for the common query shape: the
+ * general walk alone, for tests that hold the two to the same result.
+ */
+enum dnsb_reason dnsb_dns_parse_walk(const uint8_t *msg, uint32_t len, struct dnsb_dns *d);
+
+/**
  * Validate the name at @p *pos of @p msg and move @p *pos past its wire
  * form. @p wire_len (may be NULL) receives the uncompressed length.
  * @return DNSB_R_OK or the reason the name is malformed.

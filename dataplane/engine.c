@@ -62,6 +62,7 @@ int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void 
 	e->pol = pol;
 	e->hypothetical = c->hypothetical;
 	e->frag_id_next = c->seed * 2654435761u; /* ids differ between workers and runs */
+	e->hseed = (c->seed + 1ull) * 0x9e3779b97f4a7c15ull;
 	for (unsigned i = 0; i < DNSB_T__END; i++) {
 		uint64_t to = i == DNSB_T_FLOWS ? c->flow_timeout_ns : c->query_timeout_ns;
 		void *m = (uint8_t *)mem + i * dnsb_ft_mem(c->slots);
@@ -79,21 +80,66 @@ int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void 
 	return 0;
 }
 
-/* Client = the end that is not the DNS port. */
-static void flow_key(const struct dnsb_pkt *p, int from_server, struct dnsb_fkey *k)
+static inline uint64_t mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0xff51afd7ed558ccdull;
+	return h ^ (h >> 32);
+}
+
+/*
+ * The keys of one DNS packet, oriented client (the end that is not the
+ * DNS port) to server, with the hashes of their parts, each computed once:
+ * the client address (question keys), both addresses (TC pairs), the
+ * 5-tuple (flows and SYNs; a query adds its ID). An IPv4 address is one
+ * word of the key, the other three zero, and hashed as one.
+ */
+struct pkt_keys {
+	struct dnsb_fkey flow; /**< id 0 */
+	uint64_t h_client, h_pair, h_flow;
+};
+
+static void keys_of(const struct dnsb_engine *e, const struct dnsb_pkt *p, int from_server,
+		    struct pkt_keys *k)
 {
 	const uint8_t *c = from_server ? p->dst : p->src, *s = from_server ? p->src : p->dst;
-	memset(k, 0, sizeof(*k));
-	if (p->ip_ver == 4) { /* constant sizes: no call to memcpy */
-		memcpy(k->a, c, 4);
-		memcpy(k->b, s, 4);
+	uint64_t c0, c1 = 0, s0, s1 = 0, h = e->hseed ^ p->ip_ver;
+	if (p->ip_ver == 4) {
+		uint32_t c4, s4;
+		memcpy(&c4, c, 4);
+		memcpy(&s4, s, 4);
+		c0 = c4;
+		s0 = s4;
+		h = mix(h, c0);
+		k->h_client = h;
+		h = mix(h, s0);
 	} else {
-		memcpy(k->a, c, 16);
-		memcpy(k->b, s, 16);
+		memcpy(&c0, c, 8);
+		memcpy(&c1, c + 8, 8);
+		memcpy(&s0, s, 8);
+		memcpy(&s1, s + 8, 8);
+		h = mix(mix(h, c0), c1);
+		k->h_client = h;
+		h = mix(mix(h, s0), s1);
 	}
-	k->pa = from_server ? p->dport : p->sport;
-	k->pb = from_server ? p->sport : p->dport;
-	k->ip_ver = p->ip_ver;
+	k->h_pair = h;
+	memcpy(k->flow.a, &c0, 8);
+	memcpy(k->flow.a + 8, &c1, 8);
+	memcpy(k->flow.b, &s0, 8);
+	memcpy(k->flow.b + 8, &s1, 8);
+	k->flow.pa = from_server ? p->dport : p->sport;
+	k->flow.pb = from_server ? p->sport : p->dport;
+	k->flow.id = 0;
+	k->flow.ip_ver = p->ip_ver;
+	k->flow.pad = 0;
+	k->h_flow = mix(h, (uint64_t)k->flow.pa << 16 | k->flow.pb);
+}
+
+/* An outstanding query: the flow and the DNS ID. */
+static uint32_t query_key(const struct pkt_keys *pk, uint16_t id, struct dnsb_fkey *k)
+{
+	*k = pk->flow;
+	k->id = id;
+	return (uint32_t)mix(pk->h_flow, id);
 }
 
 /* Eight octets at once with 'A'..'Z' made lower case (RFC 4343); other
@@ -107,72 +153,97 @@ static inline uint64_t lower8(uint64_t w)
 	return w | upper >> 2;
 }
 
+/* Eight octets as a little-endian word, whatever the host. */
+static inline uint64_t load_le64(const uint8_t *p)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
 /* Question identity: lower-cased name, type and class, hashed eight
- * octets at a time. */
-static uint32_t question_hash(const uint8_t *msg, const struct dnsb_dns *d)
+ * octets at a time; the last few octets of the name read as one word
+ * (the rest masked off) when the message goes on for eight more, else
+ * one by one, to the same value. The first question's name has no
+ * compression pointer (none can point before it), so it is contiguous. */
+static uint32_t question_hash(const uint8_t *msg, uint32_t len, const struct dnsb_dns *d)
 {
 	const uint8_t *q = msg + d->qname_off;
-	uint32_t n = d->qname_len, i = 0;
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, q + i, 8);
-		h = (h ^ lower8(w)) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
+	uint32_t n = d->qname_len, i = 0, left = len - d->qname_off;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w = 0;
+	for (; i + 8 <= n; i += 8)
+		h = mix(h, lower8(load_le64(q + i)));
+	if (i < n && left - i >= 8) {
+		w = load_le64(q + i) & (~0ull >> (8 * (8 - (n - i))));
+	} else {
+		for (unsigned k = 0; i < n; i++, k += 8)
+			w |= (uint64_t)q[i] << k;
 	}
-	w = 0;
-	for (unsigned k = 0; i < n; i++, k += 8)
-		w |= (uint64_t)q[i] << k;
 	w = lower8(w) ^ ((uint64_t)d->qtype << 32 | (uint64_t)d->qclass << 48);
-	h = (h ^ w) * 0xff51afd7ed558ccdull;
-	h ^= h >> 32;
-	return (uint32_t)h;
+	return (uint32_t)mix(h, w);
 }
 
-static void question_key(const struct dnsb_fkey *flow, uint32_t qh, struct dnsb_fkey *k)
+/* A question of a client: its address and the question's hash. */
+static uint32_t question_key(const struct pkt_keys *pk, uint32_t qh, struct dnsb_fkey *k)
 {
-	memset(k, 0, sizeof(*k));
-	memcpy(k->a, flow->a, 16);
+	memcpy(k->a, pk->flow.a, 16);
+	memset(k->b, 0, 16);
 	k->pa = (uint16_t)(qh >> 16);
 	k->pb = (uint16_t)qh;
-	k->ip_ver = flow->ip_ver;
+	k->id = 0;
+	k->ip_ver = pk->flow.ip_ver;
+	k->pad = 0;
+	return (uint32_t)mix(pk->h_client, qh);
 }
 
-static void pair_key(const struct dnsb_fkey *flow, struct dnsb_fkey *k)
+/* A client and a server, no ports: TC answers awaiting TCP. */
+static uint32_t pair_key(const struct pkt_keys *pk, struct dnsb_fkey *k)
 {
-	memset(k, 0, sizeof(*k));
-	memcpy(k->a, flow->a, 16);
-	memcpy(k->b, flow->b, 16);
-	k->ip_ver = flow->ip_ver;
+	*k = pk->flow;
+	k->pa = k->pb = 0;
+	return (uint32_t)pk->h_pair;
 }
 
-static void touch_flow(struct dnsb_engine *e, const struct dnsb_fkey *fk, uint64_t now)
+static void touch_flow(struct dnsb_engine *e, const struct pkt_keys *pk, uint64_t now)
 {
 	int created;
-	struct dnsb_fentry *f = dnsb_ft_upsert(&e->t[DNSB_T_FLOWS], fk, now, &created);
+	struct dnsb_fentry *f =
+		dnsb_ft_upsert(&e->t[DNSB_T_FLOWS], &pk->flow, (uint32_t)pk->h_flow, now, &created);
 	if (f)
 		f->ts_ns = now ? now : 1;
 	else
 		e->events[DNSB_EV_FLOW_TABLE_FULL]++;
 }
 
+/* What correlation learned of a UDP DNS message before the policy acts. */
+struct corr {
+	struct pkt_keys k;
+	struct dnsb_query_hint h;
+	struct dnsb_fentry query; /**< a copy of the answered query (when matched) */
+	int matched;   /**< the answer's query was found */
+	int response;  /**< an answer heading to the client: track it after */
+};
+
 static void on_query(struct dnsb_engine *e, const uint8_t *frame, const struct dnsb_result *res,
-		     uint64_t now)
+		     uint64_t now, const struct pkt_keys *pk)
 {
 	const struct dnsb_dns *d = &res->dns;
 	const uint8_t *msg = frame + res->pkt.pl_off;
-	struct dnsb_fkey fk, k;
+	struct dnsb_fkey k;
 	int created, do_bit = dnsb_dns_do(d);
 
 	e->events[DNSB_EV_QUERIES]++;
 	e->events[DNSB_EV_DO_QUERIES] += (uint64_t)do_bit;
 	e->events[DNSB_EV_QUERIES_SIZE_LE512 +
 		  size_bucket(d->has_opt && d->opt_udp_size > 512 ? d->opt_udp_size : 512)]++;
-	flow_key(&res->pkt, 0, &fk);
-	touch_flow(e, &fk, now);
+	touch_flow(e, pk, now);
 
-	uint32_t qh = question_hash(msg, d);
-	question_key(&fk, qh, &k);
-	struct dnsb_fentry *c = dnsb_ft_upsert(&e->t[DNSB_T_QUESTIONS], &k, now, &created);
+	uint32_t qh = question_hash(msg, res->pkt.pl_len, d);
+	uint32_t h = question_key(pk, qh, &k);
+	struct dnsb_fentry *c = dnsb_ft_upsert(&e->t[DNSB_T_QUESTIONS], &k, h, now, &created);
 	if (c && !created) {
 		if (c->v.c.outstanding) {
 			e->events[DNSB_EV_CLIENT_RETRY_UNANSWERED]++;
@@ -187,9 +258,8 @@ static void on_query(struct dnsb_engine *e, const uint8_t *frame, const struct d
 		c->v.c.outstanding = 1;
 	}
 
-	k = fk;
-	k.id = d->id;
-	struct dnsb_fentry *q = dnsb_ft_upsert(&e->t[DNSB_T_QUERIES], &k, now, &created);
+	h = query_key(pk, d->id, &k);
+	struct dnsb_fentry *q = dnsb_ft_upsert(&e->t[DNSB_T_QUERIES], &k, h, now, &created);
 	if (!q) {
 		e->events[DNSB_EV_FLOW_TABLE_FULL]++;
 		return;
@@ -203,26 +273,25 @@ static void on_query(struct dnsb_engine *e, const uint8_t *frame, const struct d
 
 /* Before policy: find the query, judge the answer against it. */
 static int on_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
-		       struct dnsb_query_hint *hint, struct dnsb_fentry *query)
+		       struct corr *c)
 {
 	const struct dnsb_dns *d = &res->dns;
-	struct dnsb_fkey fk, k;
+	const struct dnsb_fentry *query = &c->query;
+	struct dnsb_fkey k;
 
 	e->events[DNSB_EV_RESPONSES]++;
 	e->events[DNSB_EV_DO_RESPONSES] += (uint64_t)dnsb_dns_do(d);
-	flow_key(&res->pkt, 1, &fk);
-	touch_flow(e, &fk, now);
-	k = fk;
-	k.id = d->id;
-	struct dnsb_fentry *q = dnsb_ft_find(&e->t[DNSB_T_QUERIES], &k, now);
+	touch_flow(e, &c->k, now);
+	uint32_t h = query_key(&c->k, d->id, &k);
+	struct dnsb_fentry *q = dnsb_ft_find(&e->t[DNSB_T_QUERIES], &k, h, now);
 	if (!q) {
 		e->events[DNSB_EV_RESPONSES_UNMATCHED]++;
 		return 0;
 	}
-	*query = *q;
+	c->query = *q;
 	dnsb_ft_remove(&e->t[DNSB_T_QUERIES], q);
-	hint->client_udp_size = query->v.q.edns ? query->v.q.udp_size : 0;
-	hint->client_do = query->v.q.do_bit;
+	c->h.client_udp_size = query->v.q.edns ? query->v.q.udp_size : 0;
+	c->h.client_do = query->v.q.do_bit;
 
 	uint32_t n = res->pkt.pl_len;
 	if (n > client_size(query))
@@ -245,24 +314,23 @@ static int on_response(struct dnsb_engine *e, const struct dnsb_result *res, uin
 /* After policy: what the client was sent (offline: what it was sent in
  * the capture). */
 static void after_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
-			   enum dnsb_verdict v, const struct dnsb_fentry *query, int matched)
+			   enum dnsb_verdict v, const struct corr *cr)
 {
-	struct dnsb_fkey fk, k;
+	struct dnsb_fkey k;
 	int created;
 
 	if (v == DNSB_V_DROP && !e->hypothetical)
 		return;
-	flow_key(&res->pkt, 1, &fk);
 	int made = res->reason == DNSB_R_TC_SYNTHESIZED || res->reason == DNSB_R_FRAG_TC;
 	int synth = made && !e->hypothetical;
 	int tc = synth || (res->dns.flags & DNSB_F_TC);
 	if (!made && (res->dns.flags & DNSB_F_TC))
 		e->events[DNSB_EV_TC_FORWARDED]++;
 	if (tc) {
-		pair_key(&fk, &k);
+		uint32_t h = pair_key(&cr->k, &k);
 		/* One entry per (client, server); each TC answer expects its
 		 * own TCP connection. */
-		struct dnsb_fentry *t = dnsb_ft_upsert(&e->t[DNSB_T_TC], &k, now, &created);
+		struct dnsb_fentry *t = dnsb_ft_upsert(&e->t[DNSB_T_TC], &k, h, now, &created);
 		if (t) {
 			t->ts_ns = now ? now : 1;
 			t->v.tc.pending++;
@@ -270,10 +338,10 @@ static void after_response(struct dnsb_engine *e, const struct dnsb_result *res,
 			e->events[DNSB_EV_FLOW_TABLE_FULL]++;
 		}
 	}
-	if (!matched)
+	if (!cr->matched)
 		return;
-	question_key(&fk, query->v.q.qhash, &k);
-	struct dnsb_fentry *c = dnsb_ft_find(&e->t[DNSB_T_QUESTIONS], &k, now);
+	uint32_t h = question_key(&cr->k, cr->query.v.q.qhash, &k);
+	struct dnsb_fentry *c = dnsb_ft_find(&e->t[DNSB_T_QUESTIONS], &k, h, now);
 	if (c) {
 		c->ts_ns = now ? now : 1; /* the retry window runs from the answer */
 		c->v.c.outstanding = 0;
@@ -291,18 +359,20 @@ static void on_tcp(struct dnsb_engine *e, const struct dnsb_result *res, uint64_
 	const struct dnsb_pkt *p = &res->pkt;
 	const struct dnsb_policy *pol = e->pol;
 	uint8_t f = p->tcp_flags;
-	struct dnsb_fkey fk, k;
+	struct pkt_keys pk;
+	struct dnsb_fkey k;
 	int created;
 
 	if ((f & (DNSB_TCP_SYN | DNSB_TCP_ACK)) == DNSB_TCP_SYN &&
 	    dnsb_policy_is_dns_port(pol, p->dport)) {
 		e->events[DNSB_EV_TCP53_SYN]++;
-		flow_key(p, 0, &fk);
-		struct dnsb_fentry *s = dnsb_ft_upsert(&e->t[DNSB_T_SYN], &fk, now, &created);
+		keys_of(e, p, 0, &pk);
+		struct dnsb_fentry *s =
+			dnsb_ft_upsert(&e->t[DNSB_T_SYN], &pk.flow, (uint32_t)pk.h_flow, now, &created);
 		if (!s)
 			e->events[DNSB_EV_FLOW_TABLE_FULL]++;
-		pair_key(&fk, &k);
-		struct dnsb_fentry *t = dnsb_ft_find(&e->t[DNSB_T_TC], &k, now);
+		uint32_t h = pair_key(&pk, &k);
+		struct dnsb_fentry *t = dnsb_ft_find(&e->t[DNSB_T_TC], &k, h, now);
 		if (t) {
 			e->events[DNSB_EV_TC_TCP_FOLLOWUP]++;
 			if (--t->v.tc.pending == 0)
@@ -316,15 +386,14 @@ static void on_tcp(struct dnsb_engine *e, const struct dnsb_result *res, uint64_
 	    (f & DNSB_TCP_RST)) {
 		if (f & DNSB_TCP_RST)
 			e->events[DNSB_EV_TCP53_RESET]++;
-		flow_key(p, 1, &fk);
-		struct dnsb_fentry *s = dnsb_ft_find(&e->t[DNSB_T_SYN], &fk, now);
+		keys_of(e, p, 1, &pk);
+		struct dnsb_fentry *s =
+			dnsb_ft_find(&e->t[DNSB_T_SYN], &pk.flow, (uint32_t)pk.h_flow, now);
 		if (s)
 			dnsb_ft_remove(&e->t[DNSB_T_SYN], s);
 	}
 }
 
-static void after_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
-			   enum dnsb_verdict v, const struct dnsb_fentry *query, int matched);
 
 /* The policy for fragments heading @p dir (unknown: the same both ways, or pass). */
 static enum dnsb_frag_policy frag_mode(const struct dnsb_policy *pol, enum dnsb_dir dir)
@@ -345,14 +414,6 @@ static enum dnsb_verdict frag_verdict(struct dnsb_result *res, enum dnsb_verdict
 	return v;
 }
 
-/* What correlation learned before the policy acts. */
-struct corr {
-	struct dnsb_query_hint h;
-	struct dnsb_fentry query;
-	int matched;   /**< the answer's query was found */
-	int response;  /**< an answer heading to the client: track it after */
-};
-
 /* A UDP DNS message: track a query, or find an answer's query. Messages
  * heading the wrong way are left alone. */
 static void correlate(struct dnsb_engine *e, const uint8_t *frame, const struct dnsb_result *res,
@@ -360,14 +421,17 @@ static void correlate(struct dnsb_engine *e, const uint8_t *frame, const struct 
 {
 	c->matched = c->response = 0;
 	if (!dnsb_dns_is_response(&res->dns)) {
-		if (dir != DNSB_DIR_TO_CLIENT)
-			on_query(e, frame, res, now);
+		if (dir != DNSB_DIR_TO_CLIENT) {
+			keys_of(e, &res->pkt, 0, &c->k);
+			on_query(e, frame, res, now, &c->k);
+		}
 		return;
 	}
 	if (dir == DNSB_DIR_TO_SERVER)
 		return;
 	c->response = 1;
-	c->matched = on_response(e, res, now, &c->h, &c->query);
+	keys_of(e, &res->pkt, 1, &c->k);
+	c->matched = on_response(e, res, now, c);
 }
 
 static enum dnsb_verdict run_policy(struct dnsb_engine *e, uint8_t *frame, enum dnsb_stage st,
@@ -490,7 +554,7 @@ static enum dnsb_verdict on_fragment(struct dnsb_engine *e, const uint8_t *frame
 	if (c.response) {
 		sub.verdict = v;
 		sub.reason = res->reason;
-		after_response(e, &sub, now, v, &c.query, c.matched);
+		after_response(e, &sub, now, v, &c);
 	}
 	return v;
 }
@@ -565,7 +629,7 @@ run_policy(struct dnsb_engine *e, uint8_t *frame, enum dnsb_stage st, enum dnsb_
 	if (unlikely_holding(pol) && st == DNSB_STAGE_UDP_DNS && v != DNSB_V_DROP)
 		v = over_mtu(e, frame, dir, c.response, h, frag_id, v, res);
 	if (c.response)
-		after_response(e, res, now, v, &c.query, c.matched);
+		after_response(e, res, now, v, &c);
 	return v;
 }
 

@@ -57,6 +57,7 @@ struct dnsb_engine {
 	uint32_t ra_out_cap;
 	struct dnsb_refrag emit; /**< what DNSB_V_EMIT sends (from ra_out or the frame) */
 	uint32_t frag_id_next;   /**< IPv6 fragment ids of datagrams the bump fragments */
+	uint64_t hseed;          /**< seeds the hashes of the correlation keys */
 	/** Monotonic counters, read (never reset) by the control plane. */
 	uint64_t reasons[DNSB_R__END];
 	uint64_t events[DNSB_EV__END];

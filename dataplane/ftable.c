@@ -3,22 +3,27 @@
 
 #include "ftable.h"
 
-static uint32_t key_hash(const struct dnsb_fkey *k, uint32_t seed)
+_Static_assert(sizeof(struct dnsb_fkey) == 40, "keys are five 64-bit words");
+
+static inline uint64_t key_word(const struct dnsb_fkey *k, unsigned i)
 {
-	/* Five 64-bit words, multiply-xorshift mixed, a per-table seed: a few
-	 * instructions a word. The bounded probe window caps what a colliding
-	 * flood can cost, and then it only fails open. */
-	const uint8_t *p = (const uint8_t *)k;
-	uint64_t h = (seed + 1) * 0x9e3779b97f4a7c15ull, w;
-	for (size_t i = 0; i < sizeof(*k); i += sizeof(w)) {
-		memcpy(&w, p + i, sizeof(w));
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
+	uint64_t w;
+	memcpy(&w, (const uint8_t *)k + 8 * i, sizeof(w));
+	return w;
+}
+
+uint32_t dnsb_ft_hash(const struct dnsb_ftable *t, const struct dnsb_fkey *k)
+{
+	/* Five words, multiply-xorshift mixed, the table's seed: the bounded
+	 * probe window caps what a colliding flood can cost, and then it only
+	 * fails open. */
+	uint64_t h = (t->seed + 1ull) * 0x9e3779b97f4a7c15ull;
+	for (unsigned i = 0; i < 5; i++) {
+		h = (h ^ key_word(k, i)) * 0xff51afd7ed558ccdull;
 		h ^= h >> 32;
 	}
 	return (uint32_t)h;
 }
-
-_Static_assert(sizeof(struct dnsb_fkey) % 8 == 0, "keys hash as whole 64-bit words");
 
 static int aged(const struct dnsb_ftable *t, const struct dnsb_fentry *e, uint64_t now)
 {
@@ -54,9 +59,14 @@ static void expire(struct dnsb_ftable *t, struct dnsb_fentry *e)
 	delete_at(t, e);
 }
 
-static int same_key(const struct dnsb_fentry *e, uint32_t h, const struct dnsb_fkey *k)
+static inline int same_key(const struct dnsb_fentry *e, uint32_t h, const struct dnsb_fkey *k)
 {
-	return e->hash == h && !memcmp(&e->key, k, sizeof(*k));
+	if (e->hash != h)
+		return 0;
+	uint64_t d = 0;
+	for (unsigned i = 0; i < 5; i++)
+		d |= key_word(&e->key, i) ^ key_word(k, i);
+	return d == 0;
 }
 
 int dnsb_ft_init(struct dnsb_ftable *t, void *mem, uint32_t slots, uint64_t timeout_ns,
@@ -75,10 +85,9 @@ int dnsb_ft_init(struct dnsb_ftable *t, void *mem, uint32_t slots, uint64_t time
 	return 0;
 }
 
-struct dnsb_fentry *dnsb_ft_find(struct dnsb_ftable *t, const struct dnsb_fkey *k, uint64_t now)
+struct dnsb_fentry *dnsb_ft_find(struct dnsb_ftable *t, const struct dnsb_fkey *k, uint32_t h,
+				 uint64_t now)
 {
-	uint32_t h = key_hash(k, t->seed);
-
 	for (uint32_t i = 0; i < DNSB_FT_PROBE && i <= t->mask; i++) {
 		struct dnsb_fentry *e = &t->slot[(h + i) & t->mask];
 		if (!e->ts_ns)
@@ -93,21 +102,19 @@ struct dnsb_fentry *dnsb_ft_find(struct dnsb_ftable *t, const struct dnsb_fkey *
 	return NULL;
 }
 
-struct dnsb_fentry *dnsb_ft_upsert(struct dnsb_ftable *t, const struct dnsb_fkey *k,
+struct dnsb_fentry *dnsb_ft_upsert(struct dnsb_ftable *t, const struct dnsb_fkey *k, uint32_t h,
 				   uint64_t now, int *created)
 {
-	uint32_t h = key_hash(k, t->seed);
-
 	/* Time 0 marks a free slot: keep real entries off it. */
 	if (now == 0)
 		now = 1;
 	for (uint32_t i = 0; i < DNSB_FT_PROBE && i <= t->mask;) {
 		struct dnsb_fentry *e = &t->slot[(h + i) & t->mask];
 		if (!e->ts_ns) {
-			memset(e, 0, sizeof(*e));
 			e->key = *k;
-			e->hash = h;
 			e->ts_ns = now;
+			e->v.raw[0] = e->v.raw[1] = 0;
+			e->hash = h;
 			if (++t->live > t->peak)
 				t->peak = t->live;
 			*created = 1;

@@ -7,7 +7,10 @@
  * with backward-shift deletion: the slots from an entry's home to the
  * entry are all occupied, so a lookup stops at the first free slot (one
  * cache line in a table that is not crowded), and each entry keeps its
- * 32-bit hash, compared before the key. Entries age out by time (passed
+ * 32-bit hash, compared before the key. The caller hands in the key's
+ * hash: any function of the key, the same for every call on one table, so
+ * that a caller deriving several keys from one packet hashes it once
+ * (dnsb_ft_hash() is a general one). Entries age out by time (passed
  * in); every entry that ages out goes through the caller's callback exactly
  * once, whether a sweep or an insert found it. Removing an entry may move
  * others: an entry pointer is good until the next change to its table. No
@@ -90,15 +93,20 @@ static inline size_t dnsb_ft_mem(uint32_t slots)
 int dnsb_ft_init(struct dnsb_ftable *t, void *mem, uint32_t slots, uint64_t timeout_ns,
 		 uint32_t seed, dnsb_ft_expire_fn expire, void *ctx);
 
-/** The live entry for @p k, or NULL. */
-struct dnsb_fentry *dnsb_ft_find(struct dnsb_ftable *t, const struct dnsb_fkey *k, uint64_t now_ns);
+/** A hash of @p k under the table's seed, for callers with no better one. */
+uint32_t dnsb_ft_hash(const struct dnsb_ftable *t, const struct dnsb_fkey *k);
+
+/** The live entry for @p k (of hash @p h), or NULL. */
+struct dnsb_fentry *dnsb_ft_find(struct dnsb_ftable *t, const struct dnsb_fkey *k, uint32_t h,
+				 uint64_t now_ns);
 
 /**
- * The live entry for @p k, or a new one (ts set to @p now_ns, value zeroed;
- * *@p created set). Aged-out entries met on the way are expired first.
+ * The live entry for @p k (of hash @p h), or a new one (ts set to
+ * @p now_ns, value zeroed; *@p created set). Aged-out entries met on the
+ * way are expired first.
  * @return NULL when every slot of the probe window is live (full).
  */
-struct dnsb_fentry *dnsb_ft_upsert(struct dnsb_ftable *t, const struct dnsb_fkey *k,
+struct dnsb_fentry *dnsb_ft_upsert(struct dnsb_ftable *t, const struct dnsb_fkey *k, uint32_t h,
 				   uint64_t now_ns, int *created);
 
 /** Free @p e (found by dnsb_ft_find or dnsb_ft_upsert) without expiring it. */

@@ -86,7 +86,7 @@ static enum dnsb_reason parse_ip4(const uint8_t *f, uint32_t len, struct dnsb_pk
 	 * after total length is link padding. */
 	if (ihl < IP4_MIN_HLEN || tot < ihl || tot > len - l3)
 		return DNSB_R_BAD_IP4_HEADER;
-	if (dnsb_ck_fold(dnsb_ck_add(0, h, ihl)) != 0xffff)
+	if (!dnsb_ck_ip4_ok(h, ihl))
 		return DNSB_R_BAD_IP4_CHECKSUM;
 
 	uint16_t ff = dnsb_get16(h + 6);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* DNS walk: real messages from the fixtures, and one hand-made message per
- * malformation reason. */
+ * malformation reason; every hand-made message also through the general
+ * walk alone, which must give what the fast path for queries gives. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,9 +16,20 @@
 #include "testlib.h"
 #include "wire.h"
 
+/* dnsb_dns_parse(), held to the general walk's result. */
+static enum dnsb_reason parse_n(const uint8_t *b, uint32_t len, struct dnsb_dns *d)
+{
+	struct dnsb_dns w;
+	enum dnsb_reason r = dnsb_dns_parse(b, len, d);
+	assert_int_equal(dnsb_dns_parse_walk(b, len, &w), r);
+	if (r == DNSB_R_OK)
+		assert_memory_equal(d, &w, sizeof(w));
+	return r;
+}
+
 static enum dnsb_reason parse(const struct msg *m, struct dnsb_dns *d)
 {
-	return dnsb_dns_parse(m->b, m->len, d);
+	return parse_n(m->b, m->len, d);
 }
 
 /* DNS payload of a fixture frame. */
@@ -366,19 +378,106 @@ static void test_trailing_bytes(void **st)
 	assert_int_equal(d.msg_end, end);
 }
 
-/* Every prefix of the big answer: a reason, never a read past the end. */
+/* Every prefix of the big answer and of a query with options: a reason,
+ * never a read past the end, the same through both walks. */
 static void test_every_prefix(void **st)
 {
 	(void)st;
 	static struct fx f;
+	static const char *const names[] = { "r6_big", "q4_opts", "q4_do" };
 	struct dnsb_dns d;
 	uint32_t n;
-	const uint8_t *m = fx_dns("r6_big", &f, &n);
-	for (uint32_t k = 0; k < n; k++) {
-		enum dnsb_reason r = dnsb_dns_parse(m, k, &d);
-		assert_true(dnsb_reason_is_malformed(r));
+	for (unsigned i = 0; i < 3; i++) {
+		const uint8_t *m = fx_dns(names[i], &f, &n);
+		for (uint32_t k = 0; k < n; k++) {
+			enum dnsb_reason r = parse_n(m, k, &d);
+			assert_true(dnsb_reason_is_malformed(r));
+		}
+		assert_int_equal(parse_n(m, n, &d), DNSB_R_OK);
 	}
-	assert_int_equal(dnsb_dns_parse(m, n, &d), DNSB_R_OK);
+}
+
+/* The shapes the query fast path takes, and those next to them it leaves
+ * to the general walk: the same view or the same reason either way. */
+static void test_query_fast_path(void **st)
+{
+	(void)st;
+	struct msg m;
+	struct dnsb_dns d;
+
+	mb_header(&m, 0x0100, 1, 0, 0, 0); /* no OPT */
+	mb_question(&m);
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	assert_false(d.has_opt);
+	assert_int_equal(d.msg_end, m.len);
+	assert_int_equal(d.rr_total, 0);
+
+	for (uint8_t label = 1; label <= 63; label += 31) /* names up to 255 octets */
+		for (uint8_t last = 1; last <= 63; last += 2) {
+			mb_header(&m, 0, 1, 0, 0, 1);
+			mb_sized_question(&m, label, last);
+			mb_opt(&m, 1232, 0x8000);
+			enum dnsb_reason r = parse(&m, &d);
+			uint32_t wire = 3u * (label + 1) + last + 2;
+			if (wire > DNSB_DNS_MAX_NAME) {
+				assert_int_equal(r, DNSB_R_BAD_DNS_NAME_LONG);
+				continue;
+			}
+			assert_int_equal(r, DNSB_R_OK);
+			assert_int_equal(d.qname_len, wire);
+			assert_true(dnsb_dns_do(&d));
+		}
+	mb_header(&m, 0, 1, 0, 0, 1);
+	mb_long_question(&m);
+	mb_opt(&m, 1232, 0);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_NAME_LONG);
+
+	/* A pointer or a reserved label type in the question. */
+	mb_header(&m, 0, 1, 0, 0, 0);
+	mb_put(&m, "\3abc\xc0\x0c", 6);
+	mb_put16(&m, 1);
+	mb_put16(&m, 1);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_POINTER_LOOP);
+	mb_header(&m, 0, 1, 0, 0, 0);
+	mb_put(&m, "\x41" "abc\0", 5);
+	mb_put16(&m, 1);
+	mb_put16(&m, 1);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_LABEL);
+
+	/* The one additional record is not an OPT: the general walk takes it. */
+	mb_header(&m, 0, 1, 0, 0, 1);
+	mb_question(&m);
+	mb_put8(&m, 0);
+	mb_rr_tail(&m, 250 /* TSIG */, 255, 0, 4);
+	mb_put(&m, "sig!", 4);
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	assert_false(d.has_opt);
+	assert_int_equal(d.rr_total, 1);
+
+	/* OPT cut short, an RDLENGTH past the end, options, trailing octets. */
+	mb_header(&m, 0, 1, 0, 0, 1);
+	mb_question(&m);
+	mb_opt(&m, 4096, 0);
+	assert_int_equal(parse_n(m.b, m.len - 1, &d), DNSB_R_BAD_DNS_TRUNCATED);
+	mb_header(&m, 0, 1, 0, 0, 1);
+	mb_question(&m);
+	mb_put8(&m, 0);
+	mb_rr_tail(&m, DNSB_TYPE_OPT, 1232, 0, 4);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_TRUNCATED);
+	mb_header(&m, 0, 1, 0, 0, 1);
+	mb_question(&m);
+	mb_put8(&m, 0);
+	mb_rr_tail(&m, DNSB_TYPE_OPT, 1232, 0x8000, 4 + 8 + 4);
+	mb_put16(&m, 10); /* cookie */
+	mb_put16(&m, 8);
+	mb_put(&m, "12345678", 8);
+	mb_put16(&m, 12); /* padding, empty */
+	mb_put16(&m, 0);
+	mb_put(&m, "xy", 2);
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	assert_int_equal(d.opt_n_options, 2);
+	assert_int_equal(d.msg_end, m.len - 2);
+	assert_int_equal(d.opt_off, d.question_end);
 }
 
 int main(void)
@@ -389,7 +488,7 @@ int main(void)
 		cmocka_unit_test(test_pointers),          cmocka_unit_test(test_pointer_budget),
 		cmocka_unit_test(test_compressed_length), cmocka_unit_test(test_records_truncated),
 		cmocka_unit_test(test_opt_rules),         cmocka_unit_test(test_trailing_bytes),
-		cmocka_unit_test(test_every_prefix),
+		cmocka_unit_test(test_every_prefix),      cmocka_unit_test(test_query_fast_path),
 	};
 	return cmocka_run_group_tests_name("dns_wire", tests, NULL, NULL);
 }

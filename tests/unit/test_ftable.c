@@ -76,12 +76,12 @@ static void run(uint32_t slots, uint64_t seed)
 		switch (t_rand(&rng) % 4) {
 		case 0: { /* upsert */
 			int created = 0;
-			struct dnsb_fentry *e = dnsb_ft_upsert(&t, &k, now, &created);
+			struct dnsb_fentry *e = dnsb_ft_upsert(&t, &k, dnsb_ft_hash(&t, &k), now, &created);
 			if (!e) {
 				/* Refused as full: the window was all live. */
 				assert_false(m.present[i] && !aged);
 				if (m.present[i]) { /* it aged out on the way, or is still there aged */
-					struct dnsb_fentry *f = dnsb_ft_find(&t, &k, now);
+					struct dnsb_fentry *f = dnsb_ft_find(&t, &k, dnsb_ft_hash(&t, &k), now);
 					assert_null(f);
 					m.present[i] = 0;
 				}
@@ -100,7 +100,7 @@ static void run(uint32_t slots, uint64_t seed)
 			break;
 		}
 		case 1: { /* find */
-			struct dnsb_fentry *e = dnsb_ft_find(&t, &k, now);
+			struct dnsb_fentry *e = dnsb_ft_find(&t, &k, dnsb_ft_hash(&t, &k), now);
 			if (m.present[i] && !aged) {
 				assert_non_null(e);
 				assert_memory_equal(&e->key, &k, sizeof(k));
@@ -111,7 +111,7 @@ static void run(uint32_t slots, uint64_t seed)
 			break;
 		}
 		case 2: { /* find and remove */
-			struct dnsb_fentry *e = dnsb_ft_find(&t, &k, now);
+			struct dnsb_fentry *e = dnsb_ft_find(&t, &k, dnsb_ft_hash(&t, &k), now);
 			if (e)
 				dnsb_ft_remove(&t, e);
 			m.present[i] = 0;
@@ -127,7 +127,7 @@ static void run(uint32_t slots, uint64_t seed)
 			for (unsigned j = 0; j < KEYS; j++) {
 				struct dnsb_fkey kj = key_of(j);
 				if (m.present[j] && now - m.ts[j] <= TIMEOUT)
-					assert_non_null(dnsb_ft_find(&t, &kj, now));
+					assert_non_null(dnsb_ft_find(&t, &kj, dnsb_ft_hash(&t, &kj), now));
 			}
 	}
 	dnsb_ft_sweep(&t, now + 10 * TIMEOUT, 0);
@@ -167,14 +167,14 @@ static void test_expire_once(void **st)
 	unsigned stored = 0;
 	for (unsigned i = 0; i < 24; i++) {
 		struct dnsb_fkey k = key_of(i);
-		stored += dnsb_ft_upsert(&t, &k, 1, &created) != NULL;
+		stored += dnsb_ft_upsert(&t, &k, dnsb_ft_hash(&t, &k), 1, &created) != NULL;
 	}
 	assert_true(stored >= 20); /* a window may fill up: refused, not lost */
 	/* Half aged out by inserts of the same keys, the rest by the sweep. */
 	unsigned again = 0;
 	for (unsigned i = 0; i < 12; i++) {
 		struct dnsb_fkey k = key_of(i);
-		struct dnsb_fentry *e = dnsb_ft_upsert(&t, &k, 5000, &created);
+		struct dnsb_fentry *e = dnsb_ft_upsert(&t, &k, dnsb_ft_hash(&t, &k), 5000, &created);
 		assert_non_null(e);
 		assert_int_equal(created, 1);
 		again++;
@@ -208,7 +208,7 @@ static void test_paced_sweep(void **st)
 	int created;
 	for (unsigned i = 0; i < KEYS; i++) {
 		struct dnsb_fkey k = key_of(i);
-		assert_non_null(dnsb_ft_upsert(&t, &k, 1, &created));
+		assert_non_null(dnsb_ft_upsert(&t, &k, dnsb_ft_hash(&t, &k), 1, &created));
 	}
 	unsigned total = 0;
 	uint64_t moved = 0;
@@ -229,7 +229,7 @@ static void test_paced_sweep(void **st)
 	/* After a pause of many periods: one pass, not one per period missed. */
 	for (unsigned i = 0; i < KEYS; i++) {
 		struct dnsb_fkey k = key_of(i);
-		assert_non_null(dnsb_ft_upsert(&t, &k, 2000, &created));
+		assert_non_null(dnsb_ft_upsert(&t, &k, dnsb_ft_hash(&t, &k), 2000, &created));
 	}
 	cursor = t.cursor;
 	assert_int_equal(dnsb_ft_sweep_paced(&t, 2000 + 100 * PERIOD, PERIOD), KEYS);
