@@ -5,13 +5,6 @@
 
 _Static_assert(sizeof(struct dnsb_fkey) == 40, "keys are five 64-bit words");
 
-static inline uint64_t key_word(const struct dnsb_fkey *k, unsigned i)
-{
-	uint64_t w;
-	memcpy(&w, (const uint8_t *)k + 8 * i, sizeof(w));
-	return w;
-}
-
 uint32_t dnsb_ft_hash(const struct dnsb_ftable *t, const struct dnsb_fkey *k)
 {
 	/* Five words, multiply-xorshift mixed, the table's seed: the bounded
@@ -19,15 +12,10 @@ uint32_t dnsb_ft_hash(const struct dnsb_ftable *t, const struct dnsb_fkey *k)
 	 * fails open. */
 	uint64_t h = (t->seed + 1ull) * 0x9e3779b97f4a7c15ull;
 	for (unsigned i = 0; i < 5; i++) {
-		h = (h ^ key_word(k, i)) * 0xff51afd7ed558ccdull;
+		h = (h ^ dnsb_ft_key_word(k, i)) * 0xff51afd7ed558ccdull;
 		h ^= h >> 32;
 	}
 	return (uint32_t)h;
-}
-
-static int aged(const struct dnsb_ftable *t, const struct dnsb_fentry *e, uint64_t now)
-{
-	return now > e->ts_ns && now - e->ts_ns > t->timeout_ns;
 }
 
 /* Free the slot of @p e and close the gap (backward-shift deletion): an
@@ -59,16 +47,6 @@ static void expire(struct dnsb_ftable *t, struct dnsb_fentry *e)
 	delete_at(t, e);
 }
 
-static inline int same_key(const struct dnsb_fentry *e, uint32_t h, const struct dnsb_fkey *k)
-{
-	if (e->hash != h)
-		return 0;
-	uint64_t d = 0;
-	for (unsigned i = 0; i < 5; i++)
-		d |= key_word(&e->key, i) ^ key_word(k, i);
-	return d == 0;
-}
-
 int dnsb_ft_init(struct dnsb_ftable *t, void *mem, uint32_t slots, uint64_t timeout_ns,
 		 uint32_t seed, dnsb_ft_expire_fn fn, void *ctx)
 {
@@ -85,15 +63,15 @@ int dnsb_ft_init(struct dnsb_ftable *t, void *mem, uint32_t slots, uint64_t time
 	return 0;
 }
 
-struct dnsb_fentry *dnsb_ft_find(struct dnsb_ftable *t, const struct dnsb_fkey *k, uint32_t h,
-				 uint64_t now)
+struct dnsb_fentry *dnsb_ft_find_walk(struct dnsb_ftable *t, const struct dnsb_fkey *k, uint32_t h,
+				      uint64_t now)
 {
 	for (uint32_t i = 0; i < DNSB_FT_PROBE && i <= t->mask; i++) {
 		struct dnsb_fentry *e = &t->slot[(h + i) & t->mask];
 		if (!e->ts_ns)
 			return NULL; /* end of the run: not there */
-		if (same_key(e, h, k)) {
-			if (!aged(t, e, now))
+		if (dnsb_ft_same(e, h, k)) {
+			if (!dnsb_ft_aged(t, e, now))
 				return e;
 			expire(t, e);
 			return NULL;
@@ -102,32 +80,23 @@ struct dnsb_fentry *dnsb_ft_find(struct dnsb_ftable *t, const struct dnsb_fkey *
 	return NULL;
 }
 
-struct dnsb_fentry *dnsb_ft_upsert(struct dnsb_ftable *t, const struct dnsb_fkey *k, uint32_t h,
-				   uint64_t now, int *created)
+struct dnsb_fentry *dnsb_ft_upsert_walk(struct dnsb_ftable *t, const struct dnsb_fkey *k,
+					uint32_t h, uint64_t now, int *created)
 {
-	/* Time 0 marks a free slot: keep real entries off it. */
-	if (now == 0)
-		now = 1;
 	for (uint32_t i = 0; i < DNSB_FT_PROBE && i <= t->mask;) {
 		struct dnsb_fentry *e = &t->slot[(h + i) & t->mask];
 		if (!e->ts_ns) {
-			e->key = *k;
-			e->ts_ns = now;
-			e->v.raw[0] = e->v.raw[1] = 0;
-			e->hash = h;
-			if (++t->live > t->peak)
-				t->peak = t->live;
 			*created = 1;
-			return e;
+			return dnsb_ft_fill(t, e, k, h, now);
 		}
-		if (aged(t, e, now)) {
+		if (dnsb_ft_aged(t, e, now)) {
 			/* Entries moved back, possibly around the table into
 			 * slots already looked at: start again from home. */
 			expire(t, e);
 			i = 0;
 			continue;
 		}
-		if (same_key(e, h, k)) {
+		if (dnsb_ft_same(e, h, k)) {
 			*created = 0;
 			return e;
 		}
@@ -149,7 +118,7 @@ uint32_t dnsb_ft_sweep(struct dnsb_ftable *t, uint64_t now, uint32_t budget)
 	 * look at it again (each entry expires once, so this ends). */
 	for (uint32_t i = 0; i < n;) {
 		struct dnsb_fentry *e = &t->slot[t->cursor];
-		if (e->ts_ns && aged(t, e, now)) {
+		if (e->ts_ns && dnsb_ft_aged(t, e, now)) {
 			expire(t, e);
 			expired++;
 			continue;

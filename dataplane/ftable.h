@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "pace.h"
 
@@ -96,9 +97,62 @@ int dnsb_ft_init(struct dnsb_ftable *t, void *mem, uint32_t slots, uint64_t time
 /** A hash of @p k under the table's seed, for callers with no better one. */
 uint32_t dnsb_ft_hash(const struct dnsb_ftable *t, const struct dnsb_fkey *k);
 
+/* The whole probe walks; dnsb_ft_find() and dnsb_ft_upsert() below settle
+ * the usual case (the home slot free, or holding the key) inline. */
+struct dnsb_fentry *dnsb_ft_find_walk(struct dnsb_ftable *t, const struct dnsb_fkey *k,
+				      uint32_t h, uint64_t now_ns);
+struct dnsb_fentry *dnsb_ft_upsert_walk(struct dnsb_ftable *t, const struct dnsb_fkey *k,
+					uint32_t h, uint64_t now_ns, int *created);
+
+static inline uint64_t dnsb_ft_key_word(const struct dnsb_fkey *k, unsigned i)
+{
+	uint64_t w;
+	memcpy(&w, (const uint8_t *)k + 8 * i, sizeof(w));
+	return w;
+}
+
+/** @p e holds the key @p k of hash @p h. */
+static inline int dnsb_ft_same(const struct dnsb_fentry *e, uint32_t h, const struct dnsb_fkey *k)
+{
+	if (e->hash != h)
+		return 0;
+	uint64_t d = 0;
+	for (unsigned i = 0; i < sizeof(*k) / 8; i++)
+		d |= dnsb_ft_key_word(&e->key, i) ^ dnsb_ft_key_word(k, i);
+	return d == 0;
+}
+
+/** The live entry @p e is past the table's timeout at @p now. */
+static inline int dnsb_ft_aged(const struct dnsb_ftable *t, const struct dnsb_fentry *e,
+			       uint64_t now)
+{
+	return now > e->ts_ns && now - e->ts_ns > t->timeout_ns;
+}
+
+/** Make the free slot @p e the entry of @p k (value zeroed). */
+static inline struct dnsb_fentry *dnsb_ft_fill(struct dnsb_ftable *t, struct dnsb_fentry *e,
+					       const struct dnsb_fkey *k, uint32_t h, uint64_t now)
+{
+	e->key = *k;
+	e->ts_ns = now ? now : 1; /* time 0 marks a free slot */
+	e->v.raw[0] = e->v.raw[1] = 0;
+	e->hash = h;
+	if (++t->live > t->peak)
+		t->peak = t->live;
+	return e;
+}
+
 /** The live entry for @p k (of hash @p h), or NULL. */
-struct dnsb_fentry *dnsb_ft_find(struct dnsb_ftable *t, const struct dnsb_fkey *k, uint32_t h,
-				 uint64_t now_ns);
+static inline struct dnsb_fentry *dnsb_ft_find(struct dnsb_ftable *t, const struct dnsb_fkey *k,
+					       uint32_t h, uint64_t now_ns)
+{
+	struct dnsb_fentry *e = &t->slot[h & t->mask];
+	if (!e->ts_ns)
+		return NULL; /* the run from home is empty: not there */
+	if (dnsb_ft_same(e, h, k) && !dnsb_ft_aged(t, e, now_ns))
+		return e;
+	return dnsb_ft_find_walk(t, k, h, now_ns);
+}
 
 /**
  * The live entry for @p k (of hash @p h), or a new one (ts set to
@@ -106,8 +160,20 @@ struct dnsb_fentry *dnsb_ft_find(struct dnsb_ftable *t, const struct dnsb_fkey *
  * way are expired first.
  * @return NULL when every slot of the probe window is live (full).
  */
-struct dnsb_fentry *dnsb_ft_upsert(struct dnsb_ftable *t, const struct dnsb_fkey *k, uint32_t h,
-				   uint64_t now_ns, int *created);
+static inline struct dnsb_fentry *dnsb_ft_upsert(struct dnsb_ftable *t, const struct dnsb_fkey *k,
+						 uint32_t h, uint64_t now_ns, int *created)
+{
+	struct dnsb_fentry *e = &t->slot[h & t->mask];
+	if (!e->ts_ns) {
+		*created = 1;
+		return dnsb_ft_fill(t, e, k, h, now_ns);
+	}
+	if (dnsb_ft_same(e, h, k) && !dnsb_ft_aged(t, e, now_ns)) {
+		*created = 0;
+		return e;
+	}
+	return dnsb_ft_upsert_walk(t, k, h, now_ns, created);
+}
 
 /** Free @p e (found by dnsb_ft_find or dnsb_ft_upsert) without expiring it. */
 void dnsb_ft_remove(struct dnsb_ftable *t, struct dnsb_fentry *e);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stddef.h>
 #include <string.h>
 
 #include "checksum.h"
@@ -90,10 +91,15 @@ static enum dnsb_reason parse_ip4(const uint8_t *f, uint32_t len, struct dnsb_pk
 		return DNSB_R_BAD_IP4_CHECKSUM;
 
 	uint16_t ff = dnsb_get16(h + 6);
-	p->ip_ver = 4;
+	uint64_t zero = 0;
+	p->ip_ver = 4; /* with the addresses: see dnsb_pkt_parse() */
 	p->proto = h[9];
 	memcpy(p->src, h + 12, 4);
+	memcpy(p->src + 4, &zero, 4);
+	memcpy(p->src + 8, &zero, 8);
 	memcpy(p->dst, h + 16, 4);
+	memcpy(p->dst + 4, &zero, 4);
+	memcpy(p->dst + 8, &zero, 8);
 	p->ip_end = l3 + tot;
 	p->l4_off = l3 + ihl;
 	p->ip4_df = (ff & 0x4000) != 0;
@@ -122,7 +128,7 @@ static enum dnsb_reason parse_ip6(const uint8_t *f, uint32_t len, struct dnsb_pk
 	if ((plen == 0 && nh == NH_HOPOPTS) || plen > len - l3 - IP6_HLEN)
 		return DNSB_R_BAD_IP6_HEADER;
 
-	p->ip_ver = 6;
+	p->ip_ver = 6; /* with the addresses: see dnsb_pkt_parse() */
 	memcpy(p->src, h + 8, 16);
 	memcpy(p->dst, h + 24, 16);
 	p->ip_end = l3 + IP6_HLEN + plen;
@@ -185,10 +191,8 @@ static enum dnsb_reason parse_ip6(const uint8_t *f, uint32_t len, struct dnsb_pk
 	}
 }
 
-enum dnsb_reason dnsb_pkt_parse(const uint8_t *f, uint32_t len, struct dnsb_pkt *p)
+static enum dnsb_reason parse_frame(const uint8_t *f, uint32_t len, struct dnsb_pkt *p)
 {
-	memset(p, 0, sizeof(*p));
-	p->frame_len = len;
 	if (len < DNSB_ETH_HLEN)
 		return DNSB_R_BAD_L2;
 
@@ -210,4 +214,17 @@ enum dnsb_reason dnsb_pkt_parse(const uint8_t *f, uint32_t len, struct dnsb_pkt 
 	if (et == ETH_P_IPV6)
 		return parse_ip6(f, len, p);
 	return DNSB_R_PASS_NON_IP;
+}
+
+/* Every field is defined on every path. The addresses are written whole
+ * (with ip_ver) by the IP parsers, so only the rest is cleared up front:
+ * small enough to clear with a few wide stores. */
+enum dnsb_reason dnsb_pkt_parse(const uint8_t *f, uint32_t len, struct dnsb_pkt *p)
+{
+	memset(p, 0, offsetof(struct dnsb_pkt, src));
+	p->frame_len = len;
+	enum dnsb_reason r = parse_frame(f, len, p);
+	if (!p->ip_ver)
+		memset(p->src, 0, sizeof(p->src) + sizeof(p->dst));
+	return r;
 }

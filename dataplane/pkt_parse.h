@@ -50,9 +50,10 @@ struct dnsb_pkt {
 	uint8_t ip4_df;      /**< IPv4 don't-fragment flag */
 	uint8_t tcp_flags;
 	uint8_t ip6_n_ext;   /**< extension headers walked */
-	uint8_t src[16];     /**< IPv4 in the first 4 bytes */
+	uint8_t src[16];     /**< IPv4 in the first 4 bytes, the rest zero */
 	uint8_t dst[16];
 };
+_Static_assert(sizeof(struct dnsb_pkt) - 2 * 16 <= 80, "the part cleared per frame stays small");
 
 /**
  * Parse the frame @p f of @p len bytes into @p p.
