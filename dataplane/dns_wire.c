@@ -27,6 +27,18 @@ static uint32_t cache_get(const struct name_cache *nc, uint32_t target)
 	return 0;
 }
 
+/* An owner that is one pointer to a name already walked: most owners of a
+ * section point where the one before did (*@p last), so that is tried first. */
+static inline int owner_known(const struct name_cache *nc, uint32_t target, uint32_t *last)
+{
+	if (target == *last)
+		return 1;
+	if (!cache_get(nc, target))
+		return 0;
+	*last = target;
+	return 1;
+}
+
 static void cache_put(struct name_cache *nc, uint32_t target, uint32_t wire_len)
 {
 	nc->target[nc->next] = (uint16_t)target;
@@ -269,23 +281,34 @@ static enum dnsb_reason walk_sections(const uint8_t *m, uint32_t len, struct dns
 	d->question_end = (uint16_t)pos;
 
 	struct name_cache nc = { .used = 0, .far = 0 };
-	uint32_t an_ns = (uint32_t)d->ancount + d->nscount;
+	uint32_t an_ns = (uint32_t)d->ancount + d->nscount, last = 0;
+	/* The first question's name, walked above, is what most owners point
+	 * to: known already (its octets are all before the records). */
+	if (d->qdcount) {
+		cache_put(&nc, d->qname_off, d->qname_len);
+		last = d->qname_off;
+	}
 	for (uint32_t i = 0; i < rr; i++) {
 		uint32_t start = pos;
-		if (pos < len && m[pos] == 0) {
-			pos++;
-		} else if (len - pos >= 2 && (m[pos] & 0xc0) == 0xc0 &&
-			   cache_get(&nc, (uint32_t)(m[pos] & 0x3f) << 8 | m[pos + 1])) {
+		if (len - pos >= 2 + 10 && (m[pos] & 0xc0) == 0xc0 &&
+		    owner_known(&nc, dnsb_get16(m + pos) & 0x3fff, &last)) {
 			/* The usual owner: one pointer to a name already walked
-			 * (cached targets are earlier and past the header). */
+			 * (cached targets are earlier and past the header), and
+			 * the fixed fields there. */
 			pos += 2;
 		} else {
-			r = walk_name(m, len, &pos, NULL, &nc);
-			if (r != DNSB_R_OK)
-				return r;
+			if (pos < len && m[pos] == 0) {
+				pos++;
+			} else {
+				uint32_t next = pos; /* pos itself stays in a register */
+				r = walk_name(m, len, &next, NULL, &nc);
+				if (r != DNSB_R_OK)
+					return r;
+				pos = next;
+			}
+			if (len - pos < 10)
+				return DNSB_R_BAD_DNS_TRUNCATED;
 		}
-		if (len - pos < 10)
-			return DNSB_R_BAD_DNS_TRUNCATED;
 		uint16_t type = dnsb_get16(m + pos);
 		uint16_t rdlen = dnsb_get16(m + pos + 8);
 		if (len - pos - 10 < rdlen)
