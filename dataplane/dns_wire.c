@@ -256,6 +256,66 @@ enum dnsb_reason dnsb_dns_parse_walk(const uint8_t *m, uint32_t len, struct dnsb
 	return r != DNSB_R_OK ? r : walk_sections(m, len, d);
 }
 
+/* Two octets as they are on the wire, as a native word (compared whole). */
+static inline uint16_t wire16(uint8_t hi, uint8_t lo)
+{
+	const uint8_t b[2] = { hi, lo };
+	uint16_t w;
+	memcpy(&w, b, 2);
+	return w;
+}
+
+/*
+ * A run of records owned by one pointer to @p target (a name already
+ * walked), none of them OPT or RRSIG: the body of most answer sections,
+ * stepped over with the fewest checks (the owner and the type compared as
+ * they are on the wire). Stops before the first record that is anything
+ * else, for the general walk, or at record @p n.
+ * @return the position after the run; *@p i counts its records.
+ */
+static inline uint32_t known_run(const uint8_t *m, uint32_t len, uint32_t pos, uint32_t target,
+				 uint32_t *i, uint32_t n)
+{
+	const uint16_t ptr = wire16((uint8_t)(0xc0 | target >> 8), (uint8_t)target);
+	const uint16_t opt = wire16(0, DNSB_TYPE_OPT), rrsig = wire16(0, DNSB_TYPE_RRSIG);
+	uint32_t k = *i;
+	while (k < n && pos + 12 <= len) {
+		uint16_t owner, type;
+		memcpy(&owner, m + pos, 2);
+		memcpy(&type, m + pos + 2, 2);
+		uint32_t next = pos + 12 + dnsb_get16(m + pos + 10);
+		if (owner != ptr || type == opt || type == rrsig || next > len)
+			break;
+		pos = next;
+		k++;
+	}
+	*i = k;
+	return pos;
+}
+
+/* A record owner that is not one known pointer, walked in full.
+ * @return the position after it, or 0 with the reason in *@p err. */
+static __attribute__((noinline)) uint32_t walk_owner(const uint8_t *m, uint32_t len, uint32_t pos,
+						     struct name_cache *nc, enum dnsb_reason *err)
+{
+	*err = walk_name(m, len, &pos, NULL, nc);
+	return *err == DNSB_R_OK ? pos : 0;
+}
+
+/* OPT (record @p i, its owner at @p start, fixed fields at @p fixed) and
+ * RRSIG in the answer section: the two types the walk looks into. */
+static __attribute__((noinline)) enum dnsb_reason special_rr(const uint8_t *m, uint32_t start,
+							  uint32_t fixed, uint16_t type,
+							  uint16_t rdlen, uint32_t i,
+							  uint32_t an_ns, struct dnsb_dns *d)
+{
+	if (type == DNSB_TYPE_OPT)
+		return parse_opt(m, start, fixed, rdlen, i >= an_ns, d);
+	if (i < d->ancount)
+		d->rrsig_answer++;
+	return DNSB_R_OK;
+}
+
 /* Every question and every record of every section, in order. */
 static enum dnsb_reason walk_sections(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
 {
@@ -289,23 +349,22 @@ static enum dnsb_reason walk_sections(const uint8_t *m, uint32_t len, struct dns
 		last = d->qname_off;
 	}
 	for (uint32_t i = 0; i < rr; i++) {
+		if (last) {
+			pos = known_run(m, len, pos, last, &i, rr);
+			if (i == rr)
+				break;
+		}
 		uint32_t start = pos;
-		if (len - pos >= 2 + 10 && (m[pos] & 0xc0) == 0xc0 &&
-		    owner_known(&nc, dnsb_get16(m + pos) & 0x3fff, &last)) {
+		if (__builtin_expect(len - pos >= 2 + 10 && (m[pos] & 0xc0) == 0xc0 &&
+				     owner_known(&nc, dnsb_get16(m + pos) & 0x3fff, &last), 1)) {
 			/* The usual owner: one pointer to a name already walked
 			 * (cached targets are earlier and past the header), and
 			 * the fixed fields there. */
 			pos += 2;
 		} else {
-			if (pos < len && m[pos] == 0) {
-				pos++;
-			} else {
-				uint32_t next = pos; /* pos itself stays in a register */
-				r = walk_name(m, len, &next, NULL, &nc);
-				if (r != DNSB_R_OK)
-					return r;
-				pos = next;
-			}
+			pos = walk_owner(m, len, pos, &nc, &r);
+			if (!pos)
+				return r;
 			if (len - pos < 10)
 				return DNSB_R_BAD_DNS_TRUNCATED;
 		}
@@ -313,12 +372,10 @@ static enum dnsb_reason walk_sections(const uint8_t *m, uint32_t len, struct dns
 		uint16_t rdlen = dnsb_get16(m + pos + 8);
 		if (len - pos - 10 < rdlen)
 			return DNSB_R_BAD_DNS_TRUNCATED;
-		if (type == DNSB_TYPE_OPT) {
-			r = parse_opt(m, start, pos, rdlen, i >= an_ns, d);
+		if (__builtin_expect(type == DNSB_TYPE_OPT || type == DNSB_TYPE_RRSIG, 0)) {
+			r = special_rr(m, start, pos, type, rdlen, i, an_ns, d);
 			if (r != DNSB_R_OK)
 				return r;
-		} else if (type == DNSB_TYPE_RRSIG && i < d->ancount) {
-			d->rrsig_answer++;
 		}
 		pos += 10 + (uint32_t)rdlen;
 	}
