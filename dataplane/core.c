@@ -62,14 +62,6 @@ void dnsb_policy_default(struct dnsb_policy *pol)
 	};
 }
 
-int dnsb_policy_is_dns_port(const struct dnsb_policy *pol, uint16_t port)
-{
-	for (unsigned i = 0; i < pol->n_dns_ports; i++)
-		if (pol->dns_ports[i] == port)
-			return 1;
-	return 0;
-}
-
 static enum dnsb_verdict finish(struct dnsb_result *res, enum dnsb_verdict v,
 				enum dnsb_reason r)
 {

@@ -108,8 +108,17 @@ enum dnsb_stage {
 /** Fill @p pol with the defaults: port 53, clamp 1232, no floor, truncate. */
 void dnsb_policy_default(struct dnsb_policy *pol);
 
-/** True when @p port is one of the policy's DNS ports. */
-int dnsb_policy_is_dns_port(const struct dnsb_policy *pol, uint16_t port);
+/** True when @p port is one of the policy's DNS ports (the first, 53
+ * mostly, tried first). */
+static inline int dnsb_policy_is_dns_port(const struct dnsb_policy *pol, uint16_t port)
+{
+	if (pol->n_dns_ports && pol->dns_ports[0] == port)
+		return 1;
+	for (unsigned i = 1; i < pol->n_dns_ports; i++)
+		if (pol->dns_ports[i] == port)
+			return 1;
+	return 0;
+}
 
 /**
  * First half of dnsb_process(): parse @p frame (not modified) and decide

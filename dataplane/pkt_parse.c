@@ -34,7 +34,8 @@
  * fragment too small for the header is left with has_l4 = 0 for the
  * fragment stage to judge.
  */
-static enum dnsb_reason parse_l4(const uint8_t *f, struct dnsb_pkt *p)
+static inline __attribute__((always_inline)) enum dnsb_reason parse_l4(const uint8_t *f,
+									struct dnsb_pkt *p)
 {
 	uint32_t avail = p->ip_end - p->l4_off;
 	const uint8_t *h = f + p->l4_off;
