@@ -175,6 +175,31 @@ static enum dnsb_reason parse_header(const uint8_t *m, uint32_t len, struct dnsb
 }
 
 /*
+ * A name of plain labels at @p pos, walked without the general machinery:
+ * what the first question's name always is when valid (a pointer there has
+ * nothing before it to point to).
+ * @return the position after its root octet, with *@p wire_len set, or 0
+ *   when it is anything else (a defect included), for walk_name() to judge.
+ */
+static inline uint32_t plain_name(const uint8_t *m, uint32_t len, uint32_t pos,
+				  uint32_t *wire_len)
+{
+	uint32_t start = pos;
+	for (;;) {
+		if (pos >= len)
+			return 0;
+		uint32_t b = m[pos];
+		if (b == 0)
+			break;
+		if (b > DNSB_DNS_MAX_LABEL)
+			return 0;
+		pos += b + 1;
+	}
+	*wire_len = pos - start + 1;
+	return *wire_len > DNSB_DNS_MAX_NAME ? 0 : pos + 1;
+}
+
+/*
  * The common query (one question, no answer or authority records, at most
  * one additional that is an OPT with a root owner), walked without the
  * general machinery: the question's name is plain labels (a first question
@@ -186,19 +211,8 @@ static enum dnsb_reason parse_header(const uint8_t *m, uint32_t len, struct dnsb
  */
 static int parse_query_fast(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
 {
-	uint32_t pos = DNSB_DNS_HLEN;
-	for (;;) {
-		if (pos >= len)
-			return 0;
-		uint32_t b = m[pos];
-		if (b == 0)
-			break;
-		if (b > DNSB_DNS_MAX_LABEL)
-			return 0;
-		pos += b + 1;
-	}
-	uint32_t wire_len = pos - DNSB_DNS_HLEN + 1;
-	if (wire_len > DNSB_DNS_MAX_NAME || len - ++pos < 4)
+	uint32_t wire_len, pos = plain_name(m, len, DNSB_DNS_HLEN, &wire_len);
+	if (!pos || len - pos < 4)
 		return 0;
 	uint32_t qend = pos + 4, end = qend, opt_rdlen = 0, n_opts = 0;
 	if (d->arcount) {
@@ -324,10 +338,14 @@ static enum dnsb_reason walk_sections(const uint8_t *m, uint32_t len, struct dns
 	enum dnsb_reason r;
 	struct name_cache qc = { .used = 0, .far = 0 };
 	for (uint32_t i = 0; i < d->qdcount; i++) {
-		uint32_t start = pos, wl;
-		r = walk_name(m, len, &pos, &wl, &qc);
-		if (r != DNSB_R_OK)
-			return r;
+		uint32_t start = pos, wl, next = i == 0 ? plain_name(m, len, pos, &wl) : 0;
+		if (next) {
+			pos = next;
+		} else {
+			r = walk_name(m, len, &pos, &wl, &qc);
+			if (r != DNSB_R_OK)
+				return r;
+		}
 		if (len - pos < 4)
 			return DNSB_R_BAD_DNS_TRUNCATED;
 		if (i == 0) {
