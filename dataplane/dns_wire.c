@@ -280,11 +280,11 @@ static inline uint16_t wire16(uint8_t hi, uint8_t lo)
 }
 
 /*
- * A run of records owned by one pointer to @p target (a name already
- * walked), none of them OPT or RRSIG: the body of most answer sections,
- * stepped over with the fewest checks (the owner and the type compared as
- * they are on the wire). Stops before the first record that is anything
- * else, for the general walk, or at record @p n.
+ * A run of records of one type owned by one pointer to @p target (a name
+ * already walked), the type neither OPT nor RRSIG: the body of most answer
+ * sections, stepped over with the fewest checks (owner and type compared
+ * as one word, as they are on the wire). Stops before the first record
+ * that is anything else, for the general walk, or at record @p n.
  * @return the position after the run; *@p i counts its records.
  */
 static inline uint32_t known_run(const uint8_t *m, uint32_t len, uint32_t pos, uint32_t target,
@@ -292,13 +292,20 @@ static inline uint32_t known_run(const uint8_t *m, uint32_t len, uint32_t pos, u
 {
 	const uint16_t ptr = wire16((uint8_t)(0xc0 | target >> 8), (uint8_t)target);
 	const uint16_t opt = wire16(0, DNSB_TYPE_OPT), rrsig = wire16(0, DNSB_TYPE_RRSIG);
-	uint32_t k = *i;
+	uint32_t k = *i, run;
+	uint16_t owner, type;
+	if (k >= n || pos + 12 > len)
+		return pos;
+	memcpy(&owner, m + pos, 2);
+	memcpy(&type, m + pos + 2, 2);
+	if (owner != ptr || type == opt || type == rrsig)
+		return pos;
+	memcpy(&run, m + pos, 4);
 	while (k < n && pos + 12 <= len) {
-		uint16_t owner, type;
-		memcpy(&owner, m + pos, 2);
-		memcpy(&type, m + pos + 2, 2);
+		uint32_t w;
+		memcpy(&w, m + pos, 4);
 		uint32_t next = pos + 12 + dnsb_get16(m + pos + 10);
-		if (owner != ptr || type == opt || type == rrsig || next > len)
+		if (w != run || next > len)
 			break;
 		pos = next;
 		k++;
