@@ -387,8 +387,9 @@ static enum dnsb_reason walk_sections(const uint8_t *m, uint32_t len, struct dns
 			 * the fixed fields there. */
 			pos += 2;
 		} else {
-			pos = walk_owner(m, len, pos, &nc, &r);
-			if (!pos)
+			if (pos < len && m[pos] == 0) /* root: OPT's owner */
+				pos++;
+			else if (!(pos = walk_owner(m, len, pos, &nc, &r)))
 				return r;
 			if (len - pos < 10)
 				return DNSB_R_BAD_DNS_TRUNCATED;
