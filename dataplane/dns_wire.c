@@ -114,11 +114,37 @@ enum dnsb_reason dnsb_dns_name(const uint8_t *msg, uint32_t len, uint32_t *pos,
 	return walk_name(msg, len, pos, wire_len, NULL);
 }
 
-/*
- * RFC 6891 s6.1: one OPT at most, in the additional section, owner root;
- * CLASS is the UDP payload size, TTL holds extended RCODE, version and
- * flags; RDATA is a list of {code, length, data} filling RDLENGTH exactly.
- */
+/* RFC 6891 s6.1.2: OPT's RDATA [@p q, @p end) is a list of {code,
+ * length, data} that fills it exactly. @return the options, or -1. */
+static inline int opt_options(const uint8_t *q, const uint8_t *end)
+{
+	int n = 0;
+	while (q < end) {
+		if (end - q < 4 || (uint32_t)(end - q - 4) < dnsb_get16(q + 2))
+			return -1;
+		q += 4 + dnsb_get16(q + 2);
+		n++;
+	}
+	return n;
+}
+
+/* The OPT record whose root owner is at @p start into @p d: CLASS is the
+ * UDP payload size, TTL holds extended RCODE, version and flags. */
+static inline void opt_fill(struct dnsb_dns *d, const uint8_t *m, uint32_t start, uint16_t rdlen,
+		     int n_options)
+{
+	const uint8_t *o = m + start + 1;
+	d->has_opt = 1;
+	d->opt_off = (uint16_t)start;
+	d->opt_udp_size = dnsb_get16(o + 2);
+	d->opt_ext_rcode = o[4];
+	d->opt_version = o[5];
+	d->opt_flags = dnsb_get16(o + 6);
+	d->opt_rdlen = rdlen;
+	d->opt_n_options = (uint8_t)(n_options > 255 ? 255 : n_options);
+}
+
+/* RFC 6891 s6.1.1: one OPT at most, in the additional section, owner root. */
 static enum dnsb_reason parse_opt(const uint8_t *m, uint32_t start, uint32_t fixed,
 				  uint16_t rdlen, int in_additional, struct dnsb_dns *d)
 {
@@ -128,25 +154,10 @@ static enum dnsb_reason parse_opt(const uint8_t *m, uint32_t start, uint32_t fix
 		return DNSB_R_BAD_DNS_OPT_MULTIPLE;
 	if (fixed != start + 1)
 		return DNSB_R_BAD_DNS_OPT_OWNER;
-
-	const uint8_t *o = m + fixed;
-	d->has_opt = 1;
-	d->opt_off = (uint16_t)start;
-	d->opt_udp_size = dnsb_get16(o + 2);
-	d->opt_ext_rcode = o[4];
-	d->opt_version = o[5];
-	d->opt_flags = dnsb_get16(o + 6);
-	d->opt_rdlen = rdlen;
-
-	const uint8_t *q = o + 10, *end = q + rdlen;
-	unsigned n = 0;
-	while (q < end) {
-		if (end - q < 4 || (uint32_t)(end - q - 4) < dnsb_get16(q + 2))
-			return DNSB_R_BAD_DNS_OPT_OPTIONS;
-		q += 4 + dnsb_get16(q + 2);
-		n++;
-	}
-	d->opt_n_options = (uint8_t)(n > 255 ? 255 : n);
+	int n = opt_options(m + fixed + 10, m + fixed + 10 + rdlen);
+	if (n < 0)
+		return DNSB_R_BAD_DNS_OPT_OPTIONS;
+	opt_fill(d, m, start, rdlen, n);
 	return DNSB_R_OK;
 }
 
@@ -214,7 +225,8 @@ static int parse_query_fast(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
 	uint32_t wire_len, pos = plain_name(m, len, DNSB_DNS_HLEN, &wire_len);
 	if (!pos || len - pos < 4)
 		return 0;
-	uint32_t qend = pos + 4, end = qend, opt_rdlen = 0, n_opts = 0;
+	uint32_t qend = pos + 4, end = qend, opt_rdlen = 0;
+	int n_opts = 0;
 	if (d->arcount) {
 		/* RFC 6891 s6.1.2: root owner, TYPE 41, and options filling RDLENGTH. */
 		if (len - qend < DNSB_OPT_FIXED_LEN || m[qend] != 0 ||
@@ -222,30 +234,16 @@ static int parse_query_fast(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
 			return 0;
 		opt_rdlen = dnsb_get16(m + qend + 9);
 		end = qend + DNSB_OPT_FIXED_LEN + opt_rdlen;
-		if (end > len)
+		if (end > len || (n_opts = opt_options(m + qend + DNSB_OPT_FIXED_LEN, m + end)) < 0)
 			return 0;
-		for (uint32_t o = qend + DNSB_OPT_FIXED_LEN; o < end; n_opts++) {
-			if (end - o < 4 || end - o - 4 < dnsb_get16(m + o + 2))
-				return 0;
-			o += 4 + dnsb_get16(m + o + 2);
-		}
 	}
 	d->qname_off = DNSB_DNS_HLEN;
 	d->qname_len = (uint16_t)wire_len;
 	d->qtype = dnsb_get16(m + pos);
 	d->qclass = dnsb_get16(m + pos + 2);
 	d->question_end = (uint16_t)qend;
-	if (d->arcount) {
-		const uint8_t *o = m + qend + 1;
-		d->has_opt = 1;
-		d->opt_off = (uint16_t)qend;
-		d->opt_udp_size = dnsb_get16(o + 2);
-		d->opt_ext_rcode = o[4];
-		d->opt_version = o[5];
-		d->opt_flags = dnsb_get16(o + 6);
-		d->opt_rdlen = (uint16_t)opt_rdlen;
-		d->opt_n_options = (uint8_t)(n_opts > 255 ? 255 : n_opts);
-	}
+	if (d->arcount)
+		opt_fill(d, m, qend, (uint16_t)opt_rdlen, n_opts);
 	d->rr_total = d->arcount;
 	d->msg_end = (uint16_t)end;
 	return 1;
