@@ -31,15 +31,11 @@ uint32_t dnsb_ck_add(uint32_t sum, const uint8_t *p, uint32_t len)
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (len)
 		acc += p[0]; /* the odd octet is the high half of a zero-padded word */
-	acc = (acc & 0xffffffffu) + (acc >> 32);
-	acc = (acc & 0xffffffffu) + (acc >> 32);
-	uint16_t f = dnsb_ck_fold((uint32_t)acc);
+	uint16_t f = dnsb_ck_fold64(acc);
 	return sum + (uint16_t)(f << 8 | f >> 8);
 #else
 	if (len)
 		acc += (uint32_t)p[0] << 8;
-	acc = (acc & 0xffffffffu) + (acc >> 32);
-	acc = (acc & 0xffffffffu) + (acc >> 32);
-	return sum + dnsb_ck_fold((uint32_t)acc);
+	return sum + dnsb_ck_fold64(acc);
 #endif
 }

@@ -26,6 +26,14 @@ static inline uint16_t dnsb_ck_fold(uint32_t sum)
 	return (uint16_t)sum;
 }
 
+/** Fold a 64-bit sum of 32-bit words to 16 bits (end-around carries). */
+static inline uint16_t dnsb_ck_fold64(uint64_t acc)
+{
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	return dnsb_ck_fold((uint32_t)acc);
+}
+
 /**
  * RFC 1624 eqn. 3: checksum @p ck after a 16-bit word of the covered data
  * changes from @p old_w to @p new_w. Values are as the checksum sees them:
@@ -58,9 +66,7 @@ static inline int dnsb_ck_ip4_ok(const uint8_t *h, uint32_t ihl)
 		memcpy(&w, h + i, 4);
 		acc += w;
 	}
-	acc = (acc & 0xffffffffu) + (acc >> 32);
-	acc = (acc & 0xffffffffu) + (acc >> 32);
-	return dnsb_ck_fold((uint32_t)acc) == 0xffff;
+	return dnsb_ck_fold64(acc) == 0xffff;
 }
 
 /** Byte swap of a 16-bit value. */

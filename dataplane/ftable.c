@@ -11,7 +11,7 @@ uint32_t dnsb_ft_hash(const struct dnsb_ftable *t, const struct dnsb_fkey *k)
 	 * probe window caps what a colliding flood can cost, and then it only
 	 * fails open. */
 	uint64_t h = (t->seed + 1ull) * 0x9e3779b97f4a7c15ull;
-	for (unsigned i = 0; i < 5; i++) {
+	for (unsigned i = 0; i < sizeof(*k) / 8; i++) {
 		h = (h ^ dnsb_ft_key_word(k, i)) * 0xff51afd7ed558ccdull;
 		h ^= h >> 32;
 	}

@@ -155,7 +155,7 @@ static int blocks_state(const uint8_t *map, uint32_t b0, uint32_t b1)
 		return v == m ? 2 : v != 0;
 	}
 	uint8_t m0 = bits(b0 & 7, 8), m1 = bits(0, ((b1 - 1) & 7) + 1);
-	uint8_t v0 = map[i0] & m0, v1 = map[i1] & m1;
+	uint8_t v0 = map[i0] & m0, v1 = map[i1] & m1, and8 = 0xff;
 	uint64_t or_ = v0 | v1, and_ = ~0ull, w;
 	uint32_t i = i0 + 1;
 	for (; i + 8 <= i1; i += 8) { /* eight octets (512 data octets) at a time */
@@ -165,9 +165,9 @@ static int blocks_state(const uint8_t *map, uint32_t b0, uint32_t b1)
 	}
 	for (; i < i1; i++) {
 		or_ |= map[i];
-		and_ &= 0xffffffffffffff00ull | map[i];
+		and8 &= map[i];
 	}
-	if (v0 == m0 && v1 == m1 && and_ == ~0ull)
+	if (v0 == m0 && v1 == m1 && and_ == ~0ull && and8 == 0xff)
 		return 2;
 	return or_ != 0;
 }

@@ -20,7 +20,6 @@
 #include <stdint.h>
 
 #include "pace.h"
-
 #include "pkt_parse.h"
 
 /** Link and network headers kept from a first fragment, at most. */
