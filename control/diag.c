@@ -100,8 +100,8 @@ unsigned dnsb_diag(const struct dnsb_totals *t, const struct dnsb_diag_cfg *c,
 	if (lossy(EV(TCP53_SYN_UNANSWERED), EV(TCP53_SYN), c->min_tcp, pct) &&
 	    (f = add(out, &n, "tcp53_filtered", "upstream"))) {
 		SAY(title, "TCP/53 filtered upstream");
-		SAY(evidence, "%" PRIu64 " SYN to port 53, %" PRIu64 " without SYN-ACK", EV(TCP53_SYN),
-		    EV(TCP53_SYN_UNANSWERED));
+		SAY(evidence, "%" PRIu64 " TCP/53 connection attempts, %" PRIu64 " without SYN-ACK",
+		    EV(TCP53_SYN), EV(TCP53_SYN_UNANSWERED));
 		SAY(fix, "open TCP/53 toward the servers: DNS needs it (RFC 7766), TC=1 fallback "
 			 "and large DNSSEC answers depend on it");
 	}
@@ -136,8 +136,8 @@ unsigned dnsb_diag(const struct dnsb_totals *t, const struct dnsb_diag_cfg *c,
 	if (lossy(EV(TC_NO_TCP_FOLLOWUP), tc_all, c->min_tcp, pct) &&
 	    (f = add(out, &n, "tc_no_tcp", "downstream"))) {
 		SAY(title, "TC=1 answers not followed by TCP");
-		SAY(evidence, "%" PRIu64 " of %" PRIu64 " truncated answers had no TCP/53 connection "
-			      "from the client after them",
+		SAY(evidence, "%" PRIu64 " of %" PRIu64 " truncated answers had no TCP/53 from the "
+			      "client after them (no new connection, no query on an open one)",
 		    EV(TC_NO_TCP_FOLLOWUP), tc_all);
 		SAY(fix, "clients do not fall back to TCP, or a box toward them drops TC answers: "
 			 "fix the clients or that box");

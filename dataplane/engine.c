@@ -354,29 +354,77 @@ static void after_response(struct dnsb_engine *e, const struct dnsb_result *res,
 	}
 }
 
-static void on_tcp(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now)
+/* DNS messages a client's TCP segment of @p len octets at @p pl starts or
+ * carries whole: its 2-octet length prefixes, walked (RFC 7766 pipelining).
+ * A message split over segments may count twice; that can only hide a
+ * missing follow-up, never make one up. */
+static uint32_t tcp_messages(const uint8_t *pl, uint32_t len)
+{
+	uint32_t n = 0;
+	for (uint32_t off = 0; off + 2 <= len; n++)
+		off += 2u + (uint32_t)(pl[off] << 8 | pl[off + 1]);
+	return n ? n : len != 0;
+}
+
+/*
+ * The client's TCP/53 to a server after TC answers from it: a new
+ * connection (its first SYN) stands for one of them, and each further
+ * query the client sends that server over TCP, on a connection it reuses
+ * or after the first on the new one, for one more.
+ */
+static void tc_followup(struct dnsb_engine *e, const struct pkt_keys *pk, uint16_t sport,
+			int syn, uint32_t msgs, uint64_t now)
+{
+	struct dnsb_fkey k;
+	uint32_t h = pair_key(pk, &k);
+	struct dnsb_fentry *t = dnsb_ft_find(&e->t[DNSB_T_TC], &k, h, now);
+	if (!t)
+		return;
+	uint32_t n = msgs;
+	if (syn) {
+		n = 1;
+		t->v.tc.fresh_port = sport;
+	} else if (t->v.tc.fresh_port == sport) {
+		t->v.tc.fresh_port = 0; /* the query the SYN stood for */
+		n--;
+	}
+	if (n > t->v.tc.pending)
+		n = t->v.tc.pending;
+	e->events[DNSB_EV_TC_TCP_FOLLOWUP] += n;
+	t->v.tc.pending -= n;
+	if (!t->v.tc.pending)
+		dnsb_ft_remove(&e->t[DNSB_T_TC], t);
+}
+
+static void on_tcp(struct dnsb_engine *e, const uint8_t *frame, const struct dnsb_result *res,
+		   uint64_t now)
 {
 	const struct dnsb_pkt *p = &res->pkt;
 	const struct dnsb_policy *pol = e->pol;
 	uint8_t f = p->tcp_flags;
 	struct pkt_keys pk;
-	struct dnsb_fkey k;
-	int created;
 
-	if ((f & (DNSB_TCP_SYN | DNSB_TCP_ACK)) == DNSB_TCP_SYN &&
-	    dnsb_policy_is_dns_port(pol, p->dport)) {
-		e->events[DNSB_EV_TCP53_SYN]++;
-		keys_of(e, p, 0, &pk);
-		struct dnsb_fentry *s =
-			dnsb_ft_upsert(&e->t[DNSB_T_SYN], &pk.flow, (uint32_t)pk.h_flow, now, &created);
-		if (!s)
-			e->events[DNSB_EV_FLOW_TABLE_FULL]++;
-		uint32_t h = pair_key(&pk, &k);
-		struct dnsb_fentry *t = dnsb_ft_find(&e->t[DNSB_T_TC], &k, h, now);
-		if (t) {
-			e->events[DNSB_EV_TC_TCP_FOLLOWUP]++;
-			if (--t->v.tc.pending == 0)
-				dnsb_ft_remove(&e->t[DNSB_T_TC], t);
+	if (dnsb_policy_is_dns_port(pol, p->dport)) {
+		if ((f & (DNSB_TCP_SYN | DNSB_TCP_ACK)) == DNSB_TCP_SYN) {
+			int created;
+			keys_of(e, p, 0, &pk);
+			struct dnsb_fentry *s = dnsb_ft_upsert(&e->t[DNSB_T_SYN], &pk.flow,
+							       (uint32_t)pk.h_flow, now, &created);
+			if (!s) {
+				e->events[DNSB_EV_FLOW_TABLE_FULL]++;
+				created = 1;
+			}
+			/* A retransmitted SYN is the same attempt. */
+			if (created) {
+				e->events[DNSB_EV_TCP53_SYN]++;
+				tc_followup(e, &pk, p->sport, 1, 0, now);
+			}
+			return;
+		}
+		if (!(f & (DNSB_TCP_SYN | DNSB_TCP_RST)) && p->pl_len) {
+			keys_of(e, p, 0, &pk);
+			tc_followup(e, &pk, p->sport, 0, tcp_messages(frame + p->pl_off, p->pl_len),
+				    now);
 		}
 		return;
 	}
@@ -623,7 +671,7 @@ run_policy(struct dnsb_engine *e, uint8_t *frame, enum dnsb_stage st, enum dnsb_
 	if (st == DNSB_STAGE_UDP_DNS)
 		correlate(e, frame, res, dir, now, &c);
 	else if (st == DNSB_STAGE_TCP_DNS)
-		on_tcp(e, res, now);
+		on_tcp(e, frame, res, now);
 	const struct dnsb_query_hint *h = c.matched ? &c.h : NULL;
 	enum dnsb_verdict v = dnsb_act(frame, st, dir, pol, h, res);
 	if (unlikely_holding(pol) && st == DNSB_STAGE_UDP_DNS && v != DNSB_V_DROP)

@@ -90,14 +90,17 @@
 	X(TC_FORWARDED, "tc_forwarded",                                      \
 	  "TC=1 answers from servers forwarded to clients")                  \
 	X(TC_TCP_FOLLOWUP, "tc_tcp_followup",                                \
-	  "TC=1 answers (forwarded or made by the bump) followed by a "      \
-	  "TCP/53 connection from that client to that server")               \
+	  "TC=1 answers (forwarded or made by the bump) followed by TCP/53 " \
+	  "from that client to that server: a new connection, or a query "   \
+	  "on one it reuses")                                                \
 	X(TC_NO_TCP_FOLLOWUP, "tc_no_tcp_followup",                          \
-	  "TC=1 answers with no TCP/53 connection from the client in time")  \
-	X(TCP53_SYN, "tcp53_syn", "TCP SYNs to a DNS port")                  \
+	  "TC=1 answers with no TCP/53 from the client after them in time")  \
+	X(TCP53_SYN, "tcp53_syn",                                            \
+	  "TCP/53 connection attempts (first SYNs; one sent again while "    \
+	  "the attempt waits is not counted again)")                         \
 	X(TCP53_SYN_UNANSWERED, "tcp53_syn_unanswered",                      \
-	  "TCP/53 SYNs with no SYN-ACK through the bump in time (TCP/53 "    \
-	  "filtered upstream)")                                              \
+	  "TCP/53 connection attempts with no SYN-ACK or RST through the "   \
+	  "bump in time (TCP/53 filtered upstream)")                         \
 	X(TCP53_RESET, "tcp53_reset", "TCP RSTs from a DNS port")            \
 	X(RESPONSE_SIZE_DO_LE512, "response_size_do_le512",                  \
 	  "answers to DO queries of at most 512 octets")                     \

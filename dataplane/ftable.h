@@ -55,6 +55,8 @@ struct dnsb_fentry {
 		} c;
 		struct {
 			uint32_t pending;     /**< TC answers not yet followed by TCP */
+			uint16_t fresh_port;  /**< client port of a new connection whose
+						   first query is yet to come (0: none) */
 		} tc;
 		uint32_t raw[2];
 	} v;

@@ -135,6 +135,19 @@ def main():
                                                         options=[("NOP", None), ("MSS", 1460),
                                                                  ("NOP", None), ("NOP", None),
                                                                  ("NOP", None)]))
+    # Queries over TCP/53 from the client (RFC 7766 framing): one on the
+    # connection of tcp53_syn, two pipelined in one segment there, one on
+    # another connection (reused, no SYN seen).
+    def framed(*names):
+        return b"".join(len(m).to_bytes(2, "big") + m
+                        for m in (bytes(query(n, "TXT")) for n in names))
+    tcp_q = ETH / IP(src=C4, dst=S4)
+    w("tcp53_queries", [
+        tcp_q / TCP(sport=40001, dport=53, flags="PA", seq=1, ack=1) / Raw(framed("a.example.")),
+        tcp_q / TCP(sport=40001, dport=53, flags="PA", seq=40, ack=1) /
+        Raw(framed("b.example.", "c.example.")),
+        tcp_q / TCP(sport=40003, dport=53, flags="PA", seq=1, ack=1) / Raw(framed("d.example.")),
+    ])
     w("tcp6_other", ETH / IPv6(src=C6, dst=S6) / TCP(sport=40001, dport=443, flags="S"))
     # A padded minimum-size frame: Ethernet padding after the IP datagram.
     small = ETH / IP(src=C4, dst=S4) / UDP(sport=40000, dport=53) / DNS(id=1, qd=None)

@@ -52,23 +52,48 @@ def oracle(frames):
     """Count what the capture shows, independently of dnsbump: scapy
     reassembles the IPv4 fragments (incomplete trains stay fragments)."""
     frames = sorted(defragment(list(frames)), key=lambda p: float(p.time))
-    c = dict(queries=0, responses=0, tcp53_syn=0, tc_forwarded=0, response_no_opt=0)
+    c = dict(queries=0, responses=0, tcp53_syn=0, tcp53_syn_unanswered=0, tc_forwarded=0,
+             response_no_opt=0)
     outstanding, answered, had_opt = {}, set(), {}
-    syns, synacks = set(), set()
+    waiting, fresh = {}, {}  # SYN-sent attempt: when; pair: client port of a new connection
     tc_pending, tc_no = {}, 0
     last_answer, open_q, retry_large = {}, {}, 0
     for p in frames:
         t = float(p.time)
         if TCP in p and IP in p:
             f = p[TCP].flags
+            k = (p[IP].src, p[IP].dst)
             if f.S and not f.A and p[TCP].dport == 53:
+                a = (p[IP].src, p[TCP].sport, p[IP].dst)
+                if a in waiting and t - waiting[a] <= WINDOW:
+                    continue  # the same attempt, its SYN sent again
+                if a in waiting:
+                    c["tcp53_syn_unanswered"] += 1
+                waiting[a] = t
                 c["tcp53_syn"] += 1
-                syns.add((p[IP].src, p[TCP].sport, p[IP].dst))
-                k = (p[IP].src, p[IP].dst)
                 if tc_pending.get(k, 0):
                     tc_pending[k] -= 1
-            elif f.S and f.A and p[TCP].sport == 53:
-                synacks.add((p[IP].dst, p[TCP].dport, p[IP].src))
+                    if tc_pending[k]:
+                        fresh[k] = p[TCP].sport
+            elif (f.S and f.A or f.R) and p[TCP].sport == 53:
+                waiting.pop((p[IP].dst, p[TCP].dport, p[IP].src), None)
+            elif not f.S and not f.R and p[TCP].dport == 53 and len(p[TCP].payload):
+                # Queries over TCP follow TC answers up too (RFC 7766
+                # reuse, pipelining); the first on a new connection is
+                # the one its SYN stood for.
+                data, off, n = bytes(p[TCP].payload), 0, 0
+                while off + 2 <= len(data):
+                    off += 2 + int.from_bytes(data[off:off + 2], "big")
+                    n += 1
+                n = max(n, 1)
+                if not tc_pending.get(k, 0):
+                    continue
+                if fresh.get(k) == p[TCP].sport:
+                    del fresh[k]
+                    n -= 1
+                tc_pending[k] = max(0, tc_pending[k] - n)
+                if not tc_pending[k]:
+                    fresh.pop(k, None)
             continue
         if not unfragmented_dns(p):
             continue
@@ -100,7 +125,7 @@ def oracle(frames):
                 k = (p[IP].dst, p[IP].src)
                 tc_pending[k] = tc_pending.get(k, 0) + 1
     c["unanswered"] = len(outstanding)
-    c["tcp53_syn_unanswered"] = len(syns - synacks)
+    c["tcp53_syn_unanswered"] += len(waiting)
     c["tc_no_tcp_followup"] = sum(tc_pending.values())
     c["client_retry_after_large_answer"] = retry_large
     return c

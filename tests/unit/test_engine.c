@@ -332,6 +332,60 @@ static void test_tc_and_tcp(void **st)
 	assert_int_equal(EV(TC_FORWARDED), 1);
 }
 
+/* Frame @p idx of tcp53_queries (client to server, DNS over TCP). */
+static enum dnsb_reason run_tcp_query(struct env *v, unsigned idx, uint64_t now)
+{
+	fx_load("tcp53_queries", idx, &v->f);
+	dnsb_engine_process(&v->e, v->f.buf, v->f.len, FX_CAP, TO_S, now, &v->res);
+	return v->res.reason;
+}
+
+/* A TC answer made by the bump for a query from client port @p cport. */
+static void tc_answer(struct env *v, int cport, uint64_t now)
+{
+	run_edit(v, "q4_small", TO_S, now, -1, cport);
+	assert_int_equal(run_edit(v, "r4_big", TO_C, now + MS, -1, cport), DNSB_R_TC_SYNTHESIZED);
+}
+
+/* A client that keeps its TCP connection (RFC 7766: reuse, pipelining)
+ * follows up TC answers with queries on it, not with new SYNs. */
+static void test_tc_followup_reused_connection(void **st)
+{
+	struct env *v = *st;
+
+	/* Data with no TC before it: nothing to follow up. */
+	assert_int_equal(run_tcp_query(v, 2, SEC / 2), DNSB_R_PASS_DNS_TCP);
+	assert_int_equal(EV(TC_TCP_FOLLOWUP), 0);
+	tc_answer(v, 41000, 1 * SEC);
+	tc_answer(v, 41001, 1 * SEC + 10 * MS);
+	/* A new connection stands for one; its SYN sent again is the same attempt. */
+	run(v, "tcp53_syn", TO_S, 1 * SEC + 20 * MS);
+	run(v, "tcp53_syn", TO_S, 2 * SEC + 20 * MS);
+	assert_int_equal(EV(TCP53_SYN), 1);
+	assert_int_equal(EV(TC_TCP_FOLLOWUP), 1);
+	/* Its first query is the one the SYN stood for. */
+	assert_int_equal(run_tcp_query(v, 0, 2 * SEC + 30 * MS), DNSB_R_PASS_DNS_TCP);
+	assert_int_equal(EV(TC_TCP_FOLLOWUP), 1);
+	/* A query on a connection open from before: the second. */
+	run_tcp_query(v, 2, 2 * SEC + 40 * MS);
+	assert_int_equal(EV(TC_TCP_FOLLOWUP), 2);
+	/* Two TC answers, then two queries pipelined in one segment on the
+	 * connection now past its first query. */
+	tc_answer(v, 41002, 3 * SEC);
+	tc_answer(v, 41003, 3 * SEC + 10 * MS);
+	run_tcp_query(v, 1, 3 * SEC + 20 * MS);
+	assert_int_equal(EV(TC_TCP_FOLLOWUP), 4);
+	/* More queries than TC answers count no further. */
+	tc_answer(v, 41004, 4 * SEC);
+	run_tcp_query(v, 1, 4 * SEC + 20 * MS);
+	assert_int_equal(EV(TC_TCP_FOLLOWUP), 5);
+	/* And one left without TCP after it ages out as not followed up. */
+	tc_answer(v, 41005, 5 * SEC);
+	dnsb_engine_tick(&v->e, 8 * SEC, 0);
+	assert_int_equal(EV(TC_NO_TCP_FOLLOWUP), 1);
+	assert_int_equal(EV(TC_TCP_FOLLOWUP), 5);
+}
+
 static void test_flows(void **st)
 {
 	struct env *v = *st;
@@ -437,6 +491,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_question_case, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_response_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tc_and_tcp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tc_followup_reused_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_full_fails_open, setup_small, teardown),
 		cmocka_unit_test(test_bad_table_size),
