@@ -383,6 +383,30 @@ lab_findings() {
 		/usr/bin/python3 -c 'import json,sys; print(" ".join(f["id"] for f in json.load(sys.stdin)) or "none")'
 }
 
+# The findings once they match REGEX, or as they stand after SECONDS
+# (default 8). Evidence of loss is counted when a table entry ages out: a
+# query, a SYN or a datagram is given up query_timeout_ms (5 s) after its
+# last packet, and the paced sweep notices it within a quarter of that
+# again, so a finding can trail the traffic that shows it by 6.25 s.
+lab_findings_await() {
+	local re=$1 end=$((SECONDS + ${2:-8})) f
+	while :; do
+		f=$(lab_findings)
+		if echo "$f" | grep -qE "$re" || [ "$SECONDS" -ge "$end" ]; then
+			echo "$f"
+			return
+		fi
+		sleep 0.5
+	done
+}
+
+# The findings once all evidence of the traffic so far has aged out (see
+# above): what "no finding" is worth.
+lab_findings_settled() {
+	sleep 7
+	lab_findings
+}
+
 # Counter NAME of the running bump.
 lab_counter() {
 	"$LAB_ROOT"/build/dnsbumpctl --file-prefix "$LAB" stats --json |

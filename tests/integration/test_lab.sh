@@ -29,7 +29,7 @@ lab_need dig nft unbound || { echo "lab: 0 passed, 1 failed"; exit 1; }
 	lab_bump_restart "$NOASSIST" || exit 1
 	expect "$(lab_validate_names)" "$ALL_AD" "clean: Unbound validates every name"
 	expect "$(lab_stub txt3000.$Z TXT +dnssec +bufsize=4096)" "ok 3301 udp" "clean: 3 kB answer over UDP"
-	expect "$(lab_findings)" "none" "clean: no finding"
+	expect "$(lab_findings_settled)" "none" "clean: no finding"
 
 	echo "== upstream drops UDP answers larger than 1232"
 	lab_impair large 1232
@@ -37,12 +37,12 @@ lab_need dig nft unbound || { echo "lab: 0 passed, 1 failed"; exit 1; }
 	expect_match "$(lab_validate_names)" "SERVFAIL|TIMEOUT" "large, no assistance: Unbound fails to validate"
 	expect "$(lab_stub s1300.$Z TXT +nodnssec +bufsize=4096)" "fail timeout" "large, no assistance: stub times out"
 	lab_burst_large
-	expect_match "$(lab_findings)" "upstream_large_loss" "large, no assistance: diag names it"
+	expect_match "$(lab_findings_await "upstream_large_loss")" "upstream_large_loss" "large, no assistance: diag names it"
 	lab_bump_restart "$ASSIST"
 	expect "$(lab_validate_names)" "$ALL_AD" "large, assistance: Unbound validates again"
 	expect "$(lab_stub s1300.$Z TXT +nodnssec +bufsize=4096)" "ok 1300 tcp" "large, assistance: TC then TCP"
 	expect_match "$(lab_counter edns_clamped)" "^[1-9]" "large, assistance: queries clamped"
-	expect "$(lab_findings)" "none" "large, assistance: no finding"
+	expect "$(lab_findings_settled)" "none" "large, assistance: no finding"
 
 	echo "== upstream drops IP fragments"
 	lab_impair frag
@@ -51,7 +51,7 @@ lab_need dig nft unbound || { echo "lab: 0 passed, 1 failed"; exit 1; }
 	d0=$(lab_impair_drops)
 	expect_match "$d0" "^[1-9]" "frag, no assistance: the middlebox dropped fragments"
 	lab_burst_large
-	expect_match "$(lab_findings)" "upstream_large_loss" "frag, no assistance: diag names it"
+	expect_match "$(lab_findings_await "upstream_large_loss")" "upstream_large_loss" "frag, no assistance: diag names it"
 	lab_bump_restart "$ASSIST"
 	expect "$(lab_stub txt3000.$Z TXT +dnssec +bufsize=4096)" "ok 3301 tcp" "frag, assistance: TC then TCP"
 	expect "$(lab_validate_names)" "$ALL_AD" "frag, assistance: Unbound validates"
@@ -65,7 +65,7 @@ lab_need dig nft unbound || { echo "lab: 0 passed, 1 failed"; exit 1; }
 	expect "$(lab_stub small.$Z A +tcp)" "fail timeout" "tcp53: DNS over TCP fails"
 	expect "$(lab_validate_names)" "$ALL_AD" "tcp53, no clamp: UDP answers still carry everything"
 	for i in 1 2 3; do lab_stub s040$i.$Z TXT +tcp >/dev/null; done
-	expect_match "$(lab_findings)" "tcp53_filtered" "tcp53: diag names it"
+	expect_match "$(lab_findings_await "tcp53_filtered")" "tcp53_filtered" "tcp53: diag names it"
 
 	echo "== MTU 1280 on the server side, hosts still sending 1500"
 	lab_impair mtu 1280
@@ -93,7 +93,7 @@ rc_a=$?
 		ip netns exec "$LAB_C" dig +time=1 +tries=2 +nodnssec +bufsize=4096 @"$SERVER4" s1300.$Z TXT >/dev/null
 		ip netns exec "$LAB_C" dig +time=1 +tries=2 +nodnssec +bufsize=4096 @"$SERVER4" s1400.$Z TXT >/dev/null
 	done
-	expect_match "$(lab_findings)" "downstream_large_loss" "downstream: diag names it"
+	expect_match "$(lab_findings_await "downstream_large_loss")" "downstream_large_loss" "downstream: diag names it"
 	lab_bump_restart 'edns_clamp = 0; path_limit = 1232;'
 	expect "$(lab_stub s1300.$Z TXT +nodnssec +bufsize=4096)" "ok 1300 tcp" "downstream, path limit: the bump's TC=1 brings TCP"
 	expect "$(lab_counter tc_synthesized)" "1" "downstream, path limit: TC made by the bump"
