@@ -299,17 +299,30 @@ static inline uint32_t known_run(const uint8_t *m, uint32_t len, uint32_t pos, u
 	if (owner != ptr || type == opt || type == rrsig)
 		return pos;
 	memcpy(&run, m + pos, 4);
-	while (k < n && pos + 12 <= len) {
+	/* One bound a record: a record ending at or below len - 12 leaves room
+	 * for the next one's fixed part; one ending past it is the last that
+	 * can be whole. */
+	const uint8_t *p = m + pos, *const last = m + len - 12;
+	uint32_t left = n - k;
+	for (;;) {
 		uint32_t w;
-		memcpy(&w, m + pos, 4);
-		uint32_t next = pos + 12 + dnsb_get16(m + pos + 10);
-		if (w != run || next > len)
+		memcpy(&w, p, 4);
+		const uint8_t *next = p + 12 + dnsb_get16(p + 10);
+		if (w != run)
 			break;
-		pos = next;
-		k++;
+		if (next > last) {
+			if (next <= m + len) {
+				p = next;
+				left--;
+			}
+			break;
+		}
+		p = next;
+		if (--left == 0)
+			break;
 	}
-	*i = k;
-	return pos;
+	*i = n - left;
+	return (uint32_t)(p - m);
 }
 
 /* A record owner that is not one known pointer, walked in full.

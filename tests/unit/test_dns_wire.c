@@ -363,6 +363,59 @@ static void test_opt_rules(void **st)
 	assert_int_equal(d.opt_udp_size, 1232);
 }
 
+/* Runs of records with one owner pointer and type (the walk's quick
+ * step): bounded by the counts, by the message, and broken by any other
+ * record, whichever comes first. */
+static void test_record_runs(void **st)
+{
+	(void)st;
+	struct msg m;
+	struct dnsb_dns d;
+
+	/* Eight A records, the last ending the message exactly. */
+	mb_header(&m, 0x8000, 1, 8, 0, 0);
+	mb_question(&m);
+	for (int i = 0; i < 8; i++)
+		mb_a_rr(&m);
+	uint32_t end = m.len;
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	assert_int_equal(d.msg_end, end);
+	assert_int_equal(d.rr_total, 8);
+	/* Cut anywhere in the last record: truncated, never read past. */
+	for (uint32_t k = end - 16 + 1; k < end; k++)
+		assert_int_equal(parse_n(m.b, k, &d), DNSB_R_BAD_DNS_TRUNCATED);
+	/* The last RDLENGTH one too long. */
+	dnsb_put16(m.b + end - 6, 5);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_TRUNCATED);
+	dnsb_put16(m.b + end - 6, 4);
+	/* Counted as seven: the eighth is trailing bytes, however alike. */
+	dnsb_put16(m.b + 6, 7);
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	assert_int_equal(d.msg_end, end - 16);
+	assert_int_equal(d.rr_total, 7);
+	/* Counted as nine: the message ends first. */
+	dnsb_put16(m.b + 6, 9);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_TRUNCATED);
+	/* One run broken by an RRSIG (looked into: an answer section RRSIG
+	 * counts), the run taken up again after it, then an OPT ending it. */
+	mb_header(&m, 0x8000, 1, 5, 0, 1);
+	mb_question(&m);
+	mb_a_rr(&m);
+	mb_a_rr(&m);
+	mb_put16(&m, 0xc00c);
+	mb_rr_tail(&m, DNSB_TYPE_RRSIG, 1, 300, 4);
+	mb_put(&m, "\0\0\0\0", 4);
+	mb_a_rr(&m);
+	mb_a_rr(&m);
+	mb_opt(&m, 1232, 0x8000);
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	assert_int_equal(d.msg_end, m.len);
+	assert_int_equal(d.rr_total, 6);
+	assert_int_equal(d.has_opt, 1);
+	assert_int_equal(d.opt_udp_size, 1232);
+	assert_int_equal(d.rrsig_answer, 1);
+}
+
 static void test_trailing_bytes(void **st)
 {
 	(void)st;
@@ -488,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_pointers),          cmocka_unit_test(test_pointer_budget),
 		cmocka_unit_test(test_compressed_length), cmocka_unit_test(test_records_truncated),
 		cmocka_unit_test(test_opt_rules),         cmocka_unit_test(test_trailing_bytes),
+		cmocka_unit_test(test_record_runs),
 		cmocka_unit_test(test_every_prefix),      cmocka_unit_test(test_query_fast_path),
 	};
 	return cmocka_run_group_tests_name("dns_wire", tests, NULL, NULL);
