@@ -175,11 +175,14 @@ test: setup
 # Benchmarks: dnsbump against dpdk-testpmd on the same virtual devices.
 bench: setup all
 	@/usr/bin/python3 toolchain/bench $(BENCH_SECONDS) $(BENCH_PAIRS)
+	@toolchain/bench-tables $(BENCH_TABLE_SECONDS) $(BENCH_TABLE_ROUNDS)
 	@toolchain/bench-latency $(BENCH_QUERIES) $(BENCH_LAT_ROUNDS)
 BENCH_SECONDS ?= 4
 BENCH_PAIRS ?= 5
 BENCH_QUERIES ?= 2000
 BENCH_LAT_ROUNDS ?= 3
+BENCH_TABLE_SECONDS ?= 3
+BENCH_TABLE_ROUNDS ?= 6
 
 demo: setup all
 	@toolchain/demo $(BUILD)
