@@ -383,13 +383,16 @@ lab_findings() {
 		/usr/bin/python3 -c 'import json,sys; print(" ".join(f["id"] for f in json.load(sys.stdin)) or "none")'
 }
 
-# The findings once they match REGEX, or as they stand after SECONDS
-# (default 8). Evidence of loss is counted when a table entry ages out: a
-# query, a SYN or a datagram is given up query_timeout_ms (5 s) after its
-# last packet, and the paced sweep notices it within a quarter of that
-# again, so a finding can trail the traffic that shows it by 6.25 s.
+# Evidence of loss is counted when a table entry ages out: a query, a SYN
+# or a datagram is given up query_timeout_ms (5 s) after its last packet,
+# and the paced sweep notices it within a quarter of that again, so a
+# finding can trail the traffic that shows it by 6.25 s.
+LAB_EVIDENCE_S=7
+
+# The findings once they match REGEX, or as they stand after that long (one
+# second more: $SECONDS counts whole seconds).
 lab_findings_await() {
-	local re=$1 end=$((SECONDS + ${2:-8})) f
+	local re=$1 end=$((SECONDS + LAB_EVIDENCE_S + 1)) f
 	while :; do
 		f=$(lab_findings)
 		if echo "$f" | grep -qE "$re" || [ "$SECONDS" -ge "$end" ]; then
@@ -400,10 +403,10 @@ lab_findings_await() {
 	done
 }
 
-# The findings once all evidence of the traffic so far has aged out (see
-# above): what "no finding" is worth.
+# The findings once all evidence of the traffic so far has aged out: what
+# "no finding" is worth.
 lab_findings_settled() {
-	sleep 7
+	sleep "$LAB_EVIDENCE_S"
 	lab_findings
 }
 
