@@ -426,8 +426,8 @@ static void on_tcp(struct dnsb_engine *e, const uint8_t *frame, const struct dns
 			tc_followup(e, &pk, p->sport, 0, tcp_messages(frame + p->pl_off, p->pl_len),
 				    now);
 		}
-		return;
 	}
+	/* From a DNS port (both ports may be). */
 	if (!dnsb_policy_is_dns_port(pol, p->sport))
 		return;
 	if ((f & (DNSB_TCP_SYN | DNSB_TCP_ACK)) == (DNSB_TCP_SYN | DNSB_TCP_ACK) ||

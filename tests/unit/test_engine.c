@@ -332,6 +332,25 @@ static void test_tc_and_tcp(void **st)
 	assert_int_equal(EV(TC_FORWARDED), 1);
 }
 
+/* Port 53 on both ends (server to server): the SYN-ACK still answers the SYN. */
+static void test_tcp53_both_ports(void **st)
+{
+	struct env *v = *st;
+	uint8_t tmp[4];
+
+	fx_load("tcp53_syn", 0, &v->f);
+	dnsb_put16(v->f.buf + 34, 53);
+	dnsb_engine_process(&v->e, v->f.buf, v->f.len, FX_CAP, TO_S, 1 * SEC, &v->res);
+	assert_int_equal(EV(TCP53_SYN), 1);
+	memcpy(tmp, v->f.buf + 26, 4);
+	memcpy(v->f.buf + 26, v->f.buf + 30, 4);
+	memcpy(v->f.buf + 30, tmp, 4);
+	v->f.buf[34 + 13] = DNSB_TCP_SYN | DNSB_TCP_ACK;
+	dnsb_engine_process(&v->e, v->f.buf, v->f.len, FX_CAP, TO_C, 1 * SEC + MS, &v->res);
+	dnsb_engine_tick(&v->e, 9 * SEC, 0);
+	assert_int_equal(EV(TCP53_SYN_UNANSWERED), 0);
+}
+
 /* Frame @p idx of tcp53_queries (client to server, DNS over TCP). */
 static enum dnsb_reason run_tcp_query(struct env *v, unsigned idx, uint64_t now)
 {
@@ -492,6 +511,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_response_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tc_and_tcp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tc_followup_reused_connection, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp53_both_ports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_full_fails_open, setup_small, teardown),
 		cmocka_unit_test(test_bad_table_size),
