@@ -53,12 +53,14 @@ port=$((20000 + RANDOM % 20000))
 ip netns exec "$LAB_B" build/dnsbumpctl --file-prefix "$LAB" serve --listen "127.0.0.1:$port" 2>/dev/null &
 srv=$!
 LAB_PIDS+=("$srv")
-for i in $(seq 30); do
-	m=$(ip netns exec "$LAB_B" curl -s "http://127.0.0.1:$port/metrics" || true)
-	[ -n "$m" ] && break
+# Until it listens and has read the daemon's counters once (10 s at most).
+for i in $(seq 100); do
+	m=$(ip netns exec "$LAB_B" curl -s -m 2 "http://127.0.0.1:$port/metrics" || true)
+	echo "$m" | grep -q "^dnsbump_edns_clamped_total" && break
 	sleep 0.1
 done
-check 'echo "$m" | grep -q "^dnsbump_edns_clamped_total 3$"' "serve: curl /metrics"
+check 'echo "$m" | grep -q "^dnsbump_edns_clamped_total 3$"' \
+	"serve: curl /metrics (got: $(echo "$m" | grep -m1 '^dnsbump_edns_clamped_total' || echo "${m:0:120}"))"
 code=$(ip netns exec "$LAB_B" curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/other")
 check '[ "$code" = 404 ]' "serve: other paths are 404"
 kill "$srv"; wait "$srv" 2>/dev/null
