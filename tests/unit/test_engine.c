@@ -278,18 +278,25 @@ static void test_response_checks(void **st)
 	assert_int_equal(EV(LATENCY_LE2000MS), 1);
 }
 
+/* An IPv4 TCP frame in @p f turned around (addresses and ports), with TCP
+ * @p flags. */
+static void turn_around(struct fx *f, uint8_t flags)
+{
+	uint8_t tmp[4];
+	memcpy(tmp, f->buf + 26, 4);
+	memcpy(f->buf + 26, f->buf + 30, 4);
+	memcpy(f->buf + 30, tmp, 4);
+	memcpy(tmp, f->buf + 34, 2);
+	memcpy(f->buf + 34, f->buf + 36, 2);
+	memcpy(f->buf + 36, tmp, 2);
+	f->buf[34 + 13] = flags;
+}
+
 /* The SYN fixture, turned around: server to client, with TCP @p flags. */
 static enum dnsb_reason run_tcp_reply(struct env *v, uint8_t flags, uint64_t now)
 {
-	uint8_t tmp[4];
 	fx_load("tcp53_syn", 0, &v->f);
-	memcpy(tmp, v->f.buf + 26, 4);
-	memcpy(v->f.buf + 26, v->f.buf + 30, 4);
-	memcpy(v->f.buf + 30, tmp, 4);
-	memcpy(tmp, v->f.buf + 34, 2);
-	memcpy(v->f.buf + 34, v->f.buf + 36, 2);
-	memcpy(v->f.buf + 36, tmp, 2);
-	v->f.buf[34 + 13] = flags;
+	turn_around(&v->f, flags);
 	dnsb_engine_process(&v->e, v->f.buf, v->f.len, FX_CAP, TO_C, now, &v->res);
 	return v->res.reason;
 }
@@ -336,16 +343,12 @@ static void test_tc_and_tcp(void **st)
 static void test_tcp53_both_ports(void **st)
 {
 	struct env *v = *st;
-	uint8_t tmp[4];
 
 	fx_load("tcp53_syn", 0, &v->f);
 	dnsb_put16(v->f.buf + 34, 53);
 	dnsb_engine_process(&v->e, v->f.buf, v->f.len, FX_CAP, TO_S, 1 * SEC, &v->res);
 	assert_int_equal(EV(TCP53_SYN), 1);
-	memcpy(tmp, v->f.buf + 26, 4);
-	memcpy(v->f.buf + 26, v->f.buf + 30, 4);
-	memcpy(v->f.buf + 30, tmp, 4);
-	v->f.buf[34 + 13] = DNSB_TCP_SYN | DNSB_TCP_ACK;
+	turn_around(&v->f, DNSB_TCP_SYN | DNSB_TCP_ACK);
 	dnsb_engine_process(&v->e, v->f.buf, v->f.len, FX_CAP, TO_C, 1 * SEC + MS, &v->res);
 	dnsb_engine_tick(&v->e, 9 * SEC, 0);
 	assert_int_equal(EV(TCP53_SYN_UNANSWERED), 0);
