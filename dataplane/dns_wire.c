@@ -65,10 +65,13 @@ static enum dnsb_reason walk_name(const uint8_t *m, uint32_t len, uint32_t *pos,
 			return DNSB_R_BAD_DNS_TRUNCATED;
 		uint8_t b = m[p];
 		if (b == 0) {
-			if (hops == 0)
+			if (hops == 0) {
 				*pos = p + 1;
-			else if (nc)
+			} else if (nc) {
+				if (p > nc->far)
+					nc->far = p;
 				cache_put(nc, first_target, lab - lab_at_jump + 1);
+			}
 			break;
 		}
 		if ((b & 0xc0) == 0xc0) {
@@ -375,6 +378,11 @@ static enum dnsb_reason walk_sections(const uint8_t *m, uint32_t len, struct dns
 		pos += 4;
 	}
 	d->question_end = (uint16_t)pos;
+	/* A question name read through a pointer stays within the questions
+	 * (only a pointer into the name itself, its labels then running on
+	 * past it, gets out): a TC answer keeps the questions alone. */
+	if (qc.far >= pos)
+		return DNSB_R_BAD_DNS_POINTER;
 
 	struct name_cache nc = { .used = 0, .far = 0 };
 	uint32_t an_ns = (uint32_t)d->ancount + d->nscount, last = 0;

@@ -101,8 +101,9 @@
 	  "name longer than 255 octets (RFC 1035 s3.1), forwarded "          \
 	  "unmodified")                                                      \
 	X(BAD_DNS_POINTER, "bad_dns_pointer",                                \
-	  "compression pointer not strictly backwards, into the header or "  \
-	  "into the OPT record (RFC 1035 s4.1.4), forwarded unmodified")     \
+	  "compression pointer not strictly backwards, into the header, "    \
+	  "into the OPT record, or taking a question name past the "         \
+	  "questions (RFC 1035 s4.1.4), forwarded unmodified")               \
 	X(BAD_DNS_POINTER_LOOP, "bad_dns_pointer_loop",                      \
 	  "name needs more compression hops than the budget, forwarded "     \
 	  "unmodified")                                                      \

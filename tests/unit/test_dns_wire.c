@@ -224,6 +224,45 @@ static void test_pointers(void **st)
 	assert_int_equal(dnsb_dns_parse(m.b, m.len + 1, &d), DNSB_R_BAD_DNS_TRUNCATED);
 }
 
+/* A question name whose pointer leads into the name itself and whose
+ * labels then run on past the questions: out, or a TC answer (the
+ * questions alone) would hold a name that runs off its end. */
+static void test_question_name_past_questions(void **st)
+{
+	(void)st;
+	struct msg m;
+	struct dnsb_dns d;
+
+	for (uint8_t reach = 8; reach <= 9; reach++) {
+		/* 12: label of 4 {00, len, 00, 00}; 17: pointer to 14, where
+		 * a label of @reach octets covers the pointer and the type and
+		 * class (19..22); the root (8: at 23) or the next label (9: its
+		 * root at 24) lies past the question, which ends at 23. */
+		mb_header(&m, 0x8000, 1, 0, 0, 0);
+		mb_put8(&m, 4);
+		mb_put8(&m, 0);
+		mb_put8(&m, reach);
+		mb_put16(&m, 0);
+		mb_put16(&m, 0xc00e);
+		mb_put16(&m, 1);
+		mb_put16(&m, 1);
+		mb_put8(&m, 0);
+		mb_put8(&m, 0);
+		assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_POINTER);
+	}
+	/* The same pointer with its labels ending inside the question: fine. */
+	mb_header(&m, 0x8000, 1, 0, 0, 0);
+	mb_put8(&m, 4);
+	mb_put8(&m, 0);
+	mb_put8(&m, 5);
+	mb_put16(&m, 0);
+	mb_put16(&m, 0xc00e);
+	mb_put16(&m, 0x0100); /* type 256: its low octet, at 20, is the root */
+	mb_put16(&m, 1);
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	assert_int_equal(d.question_end, 23);
+}
+
 static void test_pointer_budget(void **st)
 {
 	(void)st;
@@ -542,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_compressed_length), cmocka_unit_test(test_records_truncated),
 		cmocka_unit_test(test_opt_rules),         cmocka_unit_test(test_trailing_bytes),
 		cmocka_unit_test(test_record_runs),
+		cmocka_unit_test(test_question_name_past_questions),
 		cmocka_unit_test(test_every_prefix),      cmocka_unit_test(test_query_fast_path),
 	};
 	return cmocka_run_group_tests_name("dns_wire", tests, NULL, NULL);
