@@ -165,7 +165,8 @@ static enum dnsb_reason parse_opt(const uint8_t *m, uint32_t start, uint32_t fix
 }
 
 /* Header and counts: RFC 1035 s4.1.1. */
-static enum dnsb_reason parse_header(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
+static inline __attribute__((always_inline)) enum dnsb_reason
+parse_header(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
 {
 	memset(d, 0, sizeof(*d));
 	if (len < DNSB_DNS_HLEN)

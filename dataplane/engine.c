@@ -98,8 +98,8 @@ struct pkt_keys {
 	uint64_t h_client, h_pair, h_flow;
 };
 
-static void keys_of(const struct dnsb_engine *e, const struct dnsb_pkt *p, int from_server,
-		    struct pkt_keys *k)
+static inline __attribute__((always_inline)) void
+keys_of(const struct dnsb_engine *e, const struct dnsb_pkt *p, int from_server, struct pkt_keys *k)
 {
 	const uint8_t *c = from_server ? p->dst : p->src, *s = from_server ? p->src : p->dst;
 	uint64_t c0, c1 = 0, s0, s1 = 0, h = e->hseed ^ p->ip_ver;
