@@ -73,8 +73,6 @@ int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void 
 		uint8_t *m = (uint8_t *)mem + DNSB_T__END * dnsb_ft_mem(c->slots);
 		if (dnsb_reasm_init(&e->ra, m, &c->reasm, expire_datagram, e))
 			return -1;
-		e->ra_out = m + dnsb_reasm_mem(&c->reasm);
-		e->ra_out_cap = DNSB_REASM_MAX_HDR + c->reasm.max_datagram;
 		e->reasm_on = 1;
 	}
 	return 0;
@@ -547,7 +545,7 @@ static enum dnsb_verdict on_fragment(struct dnsb_engine *e, const uint8_t *frame
 		return res->verdict;
 	uint64_t evicted = e->ra.evicted;
 	enum dnsb_reasm_status st = dnsb_reasm_add(&e->ra, frame, &res->pkt, pol->dns_ports,
-						   pol->n_dns_ports, now, e->ra_out, e->ra_out_cap, &n);
+						   pol->n_dns_ports, now, &e->ra_out, &n);
 	e->events[DNSB_EV_FRAG_EVICTED] += e->ra.evicted - evicted;
 	const struct dnsb_reasm_last *l = &e->ra.last;
 	/* Offline the direction is the first fragment's. */

@@ -53,8 +53,7 @@ struct dnsb_engine {
 	uint8_t hypothetical;
 	uint8_t reasm_on;
 	struct dnsb_reasm ra;
-	uint8_t *ra_out;       /**< the reassembled frame */
-	uint32_t ra_out_cap;
+	uint8_t *ra_out;       /**< the reassembled frame, in the reassembly table */
 	struct dnsb_refrag emit; /**< what DNSB_V_EMIT sends (from ra_out or the frame) */
 	uint32_t frag_id_next;   /**< IPv6 fragment ids of datagrams the bump fragments */
 	uint64_t hseed;          /**< seeds the hashes of the correlation keys */
@@ -68,7 +67,7 @@ static inline size_t dnsb_engine_mem(const struct dnsb_engine_cfg *c)
 {
 	size_t n = DNSB_T__END * dnsb_ft_mem(c->slots);
 	if (c->reasm.slots)
-		n += dnsb_reasm_mem(&c->reasm) + DNSB_REASM_MAX_HDR + c->reasm.max_datagram;
+		n += dnsb_reasm_mem(&c->reasm);
 	return n;
 }
 

@@ -19,8 +19,8 @@ size_t dnsb_reasm_mem(const struct dnsb_reasm_cfg *c)
 {
 	if (!c->slots)
 		return 0;
-	return (size_t)c->slots *
-	       (sizeof(struct dnsb_reasm_slot) + c->max_datagram + map_len(c->max_datagram));
+	return (size_t)c->slots * (sizeof(struct dnsb_reasm_slot) + DNSB_REASM_MAX_HDR +
+				   c->max_datagram + map_len(c->max_datagram));
 }
 
 int dnsb_reasm_init(struct dnsb_reasm *r, void *mem, const struct dnsb_reasm_cfg *c,
@@ -34,8 +34,8 @@ int dnsb_reasm_init(struct dnsb_reasm *r, void *mem, const struct dnsb_reasm_cfg
 	r->slot = mem;
 	uint8_t *area = (uint8_t *)mem + (size_t)c->slots * sizeof(struct dnsb_reasm_slot);
 	for (uint32_t i = 0; i < c->slots; i++) {
-		r->slot[i].data = area;
-		area += c->max_datagram;
+		r->slot[i].data = area + DNSB_REASM_MAX_HDR;
+		area += DNSB_REASM_MAX_HDR + c->max_datagram;
 		r->slot[i].map = area;
 		area += map_len(c->max_datagram);
 	}
@@ -187,34 +187,34 @@ static void blocks_mark(uint8_t *map, uint32_t b0, uint32_t b1)
 
 /* The whole datagram as one frame: the first fragment's headers without
  * fragmentation, then the data. */
-static uint32_t build(const struct dnsb_reasm_slot *s, uint8_t *out)
+/* The whole datagram, in place: the kept headers end where the data
+ * starts. @return where the frame starts; its length in *@p n. */
+static uint8_t *build(const struct dnsb_reasm_slot *s, uint32_t *n)
 {
-	uint32_t n;
+	uint8_t *h = s->data - s->hdr_len;
 	if (s->ver == 4) {
-		memcpy(out, s->hdr, s->hdr_len);
-		uint8_t *ip = out + s->l3_off;
+		uint8_t *ip = h + s->l3_off;
 		uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4;
 		dnsb_put16(ip + 2, (uint16_t)(ihl + s->total));
 		dnsb_put16(ip + 6, 0);
 		dnsb_put16(ip + 10, 0);
 		dnsb_put16(ip + 10, (uint16_t)~dnsb_ck_fold(dnsb_ck_add(0, ip, ihl)));
-		n = s->hdr_len;
-	} else {
-		/* RFC 8200 s4.5: the unfragmentable part, its last next-header
-		 * set to the fragment header's, then the data. */
-		memcpy(out, s->hdr, s->frag_hdr_off);
-		out[s->frag_nh_off] = s->hdr[s->frag_hdr_off];
-		dnsb_put16(out + s->l3_off + 4,
-			   (uint16_t)(s->frag_hdr_off - s->l3_off - IP6_HLEN + s->total));
-		n = s->frag_hdr_off;
+		*n = s->hdr_len + s->total;
+		return h;
 	}
-	memcpy(out + n, s->data, s->total);
-	return n + s->total;
+	/* RFC 8200 s4.5: the unfragmentable part, moved up over the fragment
+	 * header, its last next-header set to the fragment header's. */
+	uint8_t nh = h[s->frag_hdr_off], *out = s->data - s->frag_hdr_off;
+	memmove(out, h, s->frag_hdr_off);
+	out[s->frag_nh_off] = nh;
+	dnsb_put16(out + s->l3_off + 4, (uint16_t)(s->frag_hdr_off - s->l3_off - IP6_HLEN + s->total));
+	*n = s->frag_hdr_off + s->total;
+	return out;
 }
 
 enum dnsb_reasm_status dnsb_reasm_add(struct dnsb_reasm *r, const uint8_t *frame,
 				      const struct dnsb_pkt *p, const uint16_t *ports, unsigned n_ports,
-				      uint64_t now, uint8_t *out, uint32_t out_cap, uint32_t *out_len)
+				      uint64_t now, uint8_t **out, uint32_t *out_len)
 {
 	struct dnsb_reasm_slot *s = lookup(r, p, now);
 	struct dnsb_reasm_last *l = &r->last;
@@ -270,7 +270,7 @@ enum dnsb_reasm_status dnsb_reasm_add(struct dnsb_reasm *r, const uint8_t *frame
 		s->from_server = (uint8_t)is_dns_port(ports, n_ports, p->sport);
 		l->known_dns = 1;
 		l->from_server = s->from_server;
-		memcpy(s->hdr, frame, p->frag_data_off);
+		memcpy(s->data - p->frag_data_off, frame, p->frag_data_off);
 		s->hdr_len = (uint16_t)p->frag_data_off;
 		s->l3_off = (uint16_t)p->l3_off;
 		s->frag_hdr_off = (uint16_t)p->frag_off_hdr;
@@ -310,11 +310,7 @@ enum dnsb_reasm_status dnsb_reasm_add(struct dnsb_reasm *r, const uint8_t *frame
 		s->total = off + len;
 	}
 	if (s->have_first && s->have_last && s->have == s->total) {
-		if (s->hdr_len + s->total > out_cap) {
-			st = DNSB_RA_TOO_BIG;
-			goto discard;
-		}
-		*out_len = build(s, out);
+		*out = build(s, out_len);
 		release(r, s);
 		return DNSB_RA_DONE;
 	}

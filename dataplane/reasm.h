@@ -52,14 +52,16 @@ struct dnsb_reasm_slot {
 	uint8_t from_server;   /**< the first fragment came from a DNS port */
 	uint8_t passing;       /**< the caller forwards this datagram's fragments as they are */
 	uint16_t nfrags;
-	uint16_t hdr_len;      /**< octets kept in hdr: the frame up to the fragment data */
-	uint16_t l3_off, frag_hdr_off, frag_nh_off; /**< offsets within hdr */
+	uint16_t hdr_len;      /**< header octets kept before data: the frame up to the fragment data */
+	uint16_t l3_off, frag_hdr_off, frag_nh_off; /**< offsets within those headers */
 	uint32_t total;        /**< payload length once the last fragment is seen */
 	uint32_t have;         /**< payload octets received */
 	uint64_t ts_ns;        /**< first fragment seen; 0 = free slot */
+	/** Payload octets; the DNSB_REASM_MAX_HDR octets before them hold the
+	 * first fragment's headers (the hdr_len octets of its frame up to its
+	 * data, ending at data), so that the datagram is rebuilt in place. */
 	uint8_t *data;
 	uint8_t *map;
-	uint8_t hdr[DNSB_REASM_MAX_HDR];
 };
 
 /** What the last dnsb_reasm_add() learned of the fragment's datagram. */
@@ -99,15 +101,16 @@ int dnsb_reasm_init(struct dnsb_reasm *r, void *mem, const struct dnsb_reasm_cfg
 /**
  * Add the fragment @p p of @p frame; @p ports / @p n_ports are the DNS
  * ports (a first fragment to or from none of them ends the datagram's
- * keeping). On DNSB_RA_DONE the whole datagram,
- * as one frame (headers of the first fragment, no fragment header), is in
- * @p out (@p out_cap octets; DNSB_REASM_MAX_HDR + max_datagram suffice)
- * and its length in *@p out_len. @p frame is not modified. r->last tells
- * what is known of the datagram, whatever the status.
+ * keeping). On DNSB_RA_DONE the whole datagram, as one frame (headers of
+ * the first fragment, no fragment header), is at *@p out, *@p out_len
+ * octets: rebuilt where its slot kept it (no copy), the slot already free;
+ * the caller may read and rewrite it until its next call of
+ * dnsb_reasm_add() on @p r. @p frame is not modified. r->last tells what
+ * is known of the datagram, whatever the status.
  */
 enum dnsb_reasm_status dnsb_reasm_add(struct dnsb_reasm *r, const uint8_t *frame,
 				      const struct dnsb_pkt *p, const uint16_t *ports, unsigned n_ports,
-				      uint64_t now_ns, uint8_t *out, uint32_t out_cap, uint32_t *out_len);
+				      uint64_t now_ns, uint8_t **out, uint32_t *out_len);
 
 /** Age out datagrams older than the timeout, up to @p budget slots (0: all). */
 void dnsb_reasm_tick(struct dnsb_reasm *r, uint64_t now_ns, uint32_t budget);

@@ -22,6 +22,7 @@ static const uint16_t dns_ports[] = { 53 };
 struct env {
 	struct dnsb_reasm r;
 	void *mem;
+	size_t mem_len;
 	uint8_t out[FX_CAP];
 	uint32_t out_len;
 	unsigned first_missing, later_missing;
@@ -40,7 +41,8 @@ static struct env *env_new(uint32_t slots, uint16_t max_frags)
 {
 	struct env *v = calloc(1, sizeof(*v));
 	struct dnsb_reasm_cfg c = { slots, 16384, max_frags, 2 * SEC };
-	v->mem = malloc(dnsb_reasm_mem(&c));
+	v->mem_len = dnsb_reasm_mem(&c);
+	v->mem = malloc(v->mem_len);
 	assert_int_equal(dnsb_reasm_init(&v->r, v->mem, &c, on_expire, v), 0);
 	return v;
 }
@@ -51,6 +53,24 @@ static void env_free(struct env *v)
 	free(v);
 }
 
+/* dnsb_reasm_add(), and a copy of a whole datagram in v->out (the
+ * module's own stays good only until its next call). */
+static enum dnsb_reasm_status add_parsed(struct env *v, const uint8_t *frame,
+					 const struct dnsb_pkt *p, uint64_t now)
+{
+	uint8_t *dg = NULL;
+	uint32_t n = 0;
+	enum dnsb_reasm_status s = dnsb_reasm_add(&v->r, frame, p, dns_ports, 1, now, &dg, &n);
+	if (s == DNSB_RA_DONE) {
+		/* Rebuilt in place, within the table's memory. */
+		assert_true(dg >= (uint8_t *)v->mem && dg + n <= (uint8_t *)v->mem + v->mem_len);
+		assert_true(n <= sizeof(v->out));
+		memcpy(v->out, dg, n);
+		v->out_len = n;
+	}
+	return s;
+}
+
 static enum dnsb_reasm_status add(struct env *v, const char *file, unsigned idx, uint64_t now)
 {
 	static struct fx f;
@@ -58,8 +78,7 @@ static enum dnsb_reasm_status add(struct env *v, const char *file, unsigned idx,
 	fx_load_from("frag", file, idx, &f);
 	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_OK);
 	assert_true(p.frag);
-	return dnsb_reasm_add(&v->r, f.buf, &p, dns_ports, 1, now, v->out, sizeof(v->out),
-			      &v->out_len);
+	return add_parsed(v, f.buf, &p, now);
 }
 
 static void expect_whole(struct env *v, const char *whole)
@@ -195,9 +214,7 @@ static void test_table_bounded(void **st)
 	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_OK);
 	for (uint32_t id = 0; id < 1000; id++) {
 		p.frag_id = id;
-		enum dnsb_reasm_status s = dnsb_reasm_add(&v->r, f.buf, &p, dns_ports, 1,
-							  SEC + id, v->out, sizeof(v->out),
-							  &v->out_len);
+		enum dnsb_reasm_status s = add_parsed(v, f.buf, &p, SEC + id);
 		held += s == DNSB_RA_HELD;
 		assert_true(v->r.live <= 16);
 	}

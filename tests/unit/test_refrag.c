@@ -76,7 +76,7 @@ static void reassemble(const struct frames *fr, const struct fx *w, int reversed
 	struct dnsb_reasm_cfg c = { 16, 16384, 64, 2 * SEC };
 	struct dnsb_reasm r;
 	void *mem = malloc(dnsb_reasm_mem(&c));
-	static uint8_t out[DNSB_REASM_MAX_HDR + 16384];
+	uint8_t *out = NULL;
 	uint32_t out_len = 0;
 	assert_int_equal(dnsb_reasm_init(&r, mem, &c, NULL, NULL), 0);
 	for (uint32_t k = 0; k < fr->n; k++) {
@@ -84,14 +84,14 @@ static void reassemble(const struct frames *fr, const struct fx *w, int reversed
 		struct dnsb_pkt p;
 		assert_int_equal(dnsb_pkt_parse(fr->buf[i], fr->len[i], &p), DNSB_R_OK);
 		enum dnsb_reasm_status st = dnsb_reasm_add(&r, fr->buf[i], &p, dns_ports, 1, SEC + k,
-							   out, sizeof(out), &out_len);
+							   &out, &out_len);
 		assert_int_equal(st, k + 1 < fr->n ? DNSB_RA_HELD : DNSB_RA_DONE);
 	}
-	free(mem);
 	/* IPv4: the rebuilt header has the fragment field and checksum of a
 	 * whole datagram, like scapy's (flags 0, offset 0). */
 	assert_int_equal(out_len, w->len);
 	assert_memory_equal(out, w->buf, w->len);
+	free(mem); /* the datagram was rebuilt in it */
 }
 
 static uint32_t udp_len(const struct fx *w)
