@@ -185,10 +185,9 @@ static void blocks_mark(uint8_t *map, uint32_t b0, uint32_t b1)
 	map[i1] |= bits(0, ((b1 - 1) & 7) + 1);
 }
 
-/* The whole datagram as one frame: the first fragment's headers without
- * fragmentation, then the data. */
-/* The whole datagram, in place: the kept headers end where the data
- * starts. @return where the frame starts; its length in *@p n. */
+/* The whole datagram as one frame, in place: the first fragment's headers
+ * (kept so that they end where the data starts) without fragmentation,
+ * then the data. @return where the frame starts; its length in *@p n. */
 static uint8_t *build(const struct dnsb_reasm_slot *s, uint32_t *n)
 {
 	uint8_t *h = s->data - s->hdr_len;
