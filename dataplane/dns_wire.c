@@ -308,10 +308,23 @@ static inline uint32_t known_run(const uint8_t *m, uint32_t len, uint32_t pos, u
 	 * can be whole. */
 	const uint8_t *p = m + pos, *const last = m + len - 12;
 	uint32_t left = n - k;
+	/* The records of a run mostly have one length (an RRset of A or AAAA):
+	 * the step is the last one's while the length octets are the same, so
+	 * the next position waits on a compare the CPU predicts, not on the
+	 * load of the length. */
+	uint16_t rl0;
+	memcpy(&rl0, p + 10, 2);
+	uint32_t step = 12 + dnsb_get16(p + 10);
 	for (;;) {
 		uint32_t w;
+		uint16_t rl;
 		memcpy(&w, p, 4);
-		const uint8_t *next = p + 12 + dnsb_get16(p + 10);
+		memcpy(&rl, p + 10, 2);
+		if (__builtin_expect(rl != rl0, 0)) {
+			rl0 = rl;
+			step = 12 + dnsb_get16(p + 10);
+		}
+		const uint8_t *next = p + step;
 		if (w != run)
 			break;
 		if (next > last) {

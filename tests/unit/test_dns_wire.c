@@ -453,6 +453,32 @@ static void test_record_runs(void **st)
 	assert_int_equal(d.has_opt, 1);
 	assert_int_equal(d.opt_udp_size, 1232);
 	assert_int_equal(d.rrsig_answer, 1);
+	/* One run whose lengths change (TXT, type 16, of 3, 3, 9, 9, 2 and 3
+	 * octets): each record's own length steps to the next, the last one
+	 * ending the message exactly. */
+	static const uint16_t lens[] = { 3, 3, 9, 9, 2, 3 };
+	static const uint8_t zero[9];
+	mb_header(&m, 0x8000, 1, 6, 0, 0);
+	mb_question(&m);
+	uint32_t third = 0;
+	for (int i = 0; i < 6; i++) {
+		if (i == 2)
+			third = m.len;
+		mb_put16(&m, 0xc00c);
+		mb_rr_tail(&m, 16, 1, 300, lens[i]);
+		mb_put(&m, zero, lens[i]);
+	}
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	assert_int_equal(d.msg_end, m.len);
+	assert_int_equal(d.rr_total, 6);
+	/* The last one a length too long: truncated. */
+	dnsb_put16(m.b + m.len - 3 - 2, 4);
+	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_TRUNCATED);
+	dnsb_put16(m.b + m.len - 3 - 2, 3);
+	/* The third one shorter by one: the records after it are read one
+	 * octet early, and what is left no longer fills six records exactly. */
+	dnsb_put16(m.b + third + 10, 8);
+	assert_int_not_equal(parse(&m, &d), DNSB_R_OK);
 }
 
 static void test_trailing_bytes(void **st)
