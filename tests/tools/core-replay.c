@@ -12,6 +12,7 @@
 
 #include "core.h"
 #include "engine.h"
+#include "engine_cfg.h"
 #include "pcap_io.h"
 
 static void usage(FILE *o)
@@ -100,8 +101,7 @@ int main(int argc, char **argv)
 	/* --engine: the per-lcore engine (correlation, reassembly) as the
 	 * daemon runs it, instead of the stateless core. */
 	struct dnsb_engine eng;
-	struct dnsb_engine_cfg ecfg = { 65536, 5000000000ull, 30000000000ull, 1, 1,
-					{ 256, 16384, 64, 2000000000ull } };
+	struct dnsb_engine_cfg ecfg = tool_engine_cfg(65536, 1);
 	void *emem = use_engine ? malloc(dnsb_engine_mem(&ecfg)) : NULL;
 	if (use_engine && (!emem || dnsb_engine_init(&eng, &pol, emem, &ecfg))) {
 		fprintf(stderr, "core-replay: no memory for the engine\n");

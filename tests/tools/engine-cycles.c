@@ -14,6 +14,7 @@
 
 #include "core.h"
 #include "engine.h"
+#include "engine_cfg.h"
 #include "pcap_io.h"
 
 static void usage(FILE *f)
@@ -58,8 +59,7 @@ int main(int argc, char **argv)
 	struct dnsb_policy pol;
 	dnsb_policy_default(&pol);
 	pol.path_limit = 1232;
-	struct dnsb_engine_cfg cfg = { (uint32_t)slots, 5000000000ull, 30000000000ull, 1, 0,
-				       { 256, 16384, 64, 2000000000ull } };
+	struct dnsb_engine_cfg cfg = tool_engine_cfg((uint32_t)slots, 0);
 	void *mem = calloc(1, dnsb_engine_mem(&cfg));
 	struct dnsb_engine e;
 	if (!mem || dnsb_engine_init(&e, &pol, mem, &cfg)) {
