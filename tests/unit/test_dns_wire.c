@@ -432,9 +432,25 @@ static void test_record_runs(void **st)
 	assert_int_equal(parse(&m, &d), DNSB_R_OK);
 	assert_int_equal(d.msg_end, end - 16);
 	assert_int_equal(d.rr_total, 7);
+	/* Counted as six, an even count the records after end short of the
+	 * message: two records a turn take exactly the six, none beyond. */
+	dnsb_put16(m.b + 6, 6);
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	assert_int_equal(d.msg_end, end - 32);
+	assert_int_equal(d.rr_total, 6);
 	/* Counted as nine: the message ends first. */
 	dnsb_put16(m.b + 6, 9);
 	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_TRUNCATED);
+	dnsb_put16(m.b + 6, 8);
+	/* The fourth one's TTL, then the fifth one's class different: still
+	 * one owner and type, so one run, stepped one record a turn from there;
+	 * the same end. */
+	uint32_t fourth = end - 5 * 16;
+	dnsb_put16(m.b + fourth + 8, 301);
+	dnsb_put16(m.b + fourth + 16 + 4, 3);
+	assert_int_equal(parse(&m, &d), DNSB_R_OK);
+	assert_int_equal(d.msg_end, end);
+	assert_int_equal(d.rr_total, 8);
 	/* One run broken by an RRSIG (looked into: an answer section RRSIG
 	 * counts), the run taken up again after it, then an OPT ending it. */
 	mb_header(&m, 0x8000, 1, 5, 0, 1);
