@@ -84,20 +84,9 @@ static inline uint64_t mix(uint64_t h, uint64_t w)
 	return h ^ (h >> 32);
 }
 
-/*
- * The keys of one DNS packet, oriented client (the end that is not the
- * DNS port) to server, with the hashes of their parts, each computed once:
- * the client address (question keys), both addresses (TC pairs), the
- * 5-tuple (flows and SYNs; a query adds its ID). An IPv4 address is one
- * word of the key, the other three zero, and hashed as one.
- */
-struct pkt_keys {
-	struct dnsb_fkey flow; /**< id 0 */
-	uint64_t h_client, h_pair, h_flow;
-};
-
 static inline __attribute__((always_inline)) void
-keys_of(const struct dnsb_engine *e, const struct dnsb_pkt *p, int from_server, struct pkt_keys *k)
+keys_of(const struct dnsb_engine *e, const struct dnsb_pkt *p, int from_server,
+	struct dnsb_pkt_keys *k)
 {
 	const uint8_t *c = from_server ? p->dst : p->src, *s = from_server ? p->src : p->dst;
 	uint64_t c0, c1 = 0, s0, s1 = 0, h = e->hseed ^ p->ip_ver;
@@ -132,11 +121,15 @@ keys_of(const struct dnsb_engine *e, const struct dnsb_pkt *p, int from_server, 
 	k->h_flow = mix(h, (uint64_t)k->flow.pa << 16 | k->flow.pb);
 }
 
-/* An outstanding query: the flow and the DNS ID. */
-static uint32_t query_key(const struct pkt_keys *pk, uint16_t id, struct dnsb_fkey *k)
+/* An outstanding query: the flow and the DNS ID (its hash: query_hash). */
+static inline void query_key(const struct dnsb_pkt_keys *pk, uint16_t id, struct dnsb_fkey *k)
 {
 	*k = pk->flow;
 	k->id = id;
+}
+
+static inline uint32_t query_hash(const struct dnsb_pkt_keys *pk, uint16_t id)
+{
 	return (uint32_t)mix(pk->h_flow, id);
 }
 
@@ -167,7 +160,8 @@ static inline uint64_t load_le64(const uint8_t *p)
  * (the rest masked off) when the message goes on for eight more, else
  * one by one, to the same value. The first question's name has no
  * compression pointer (none can point before it), so it is contiguous. */
-static uint32_t question_hash(const uint8_t *msg, uint32_t len, const struct dnsb_dns *d)
+static inline __attribute__((always_inline)) uint32_t
+question_hash(const uint8_t *msg, uint32_t len, const struct dnsb_dns *d)
 {
 	const uint8_t *q = msg + d->qname_off;
 	uint32_t n = d->qname_len, i = 0, left = len - d->qname_off;
@@ -184,8 +178,14 @@ static uint32_t question_hash(const uint8_t *msg, uint32_t len, const struct dns
 	return (uint32_t)mix(h, w);
 }
 
-/* A question of a client: its address and the question's hash. */
-static uint32_t question_key(const struct pkt_keys *pk, uint32_t qh, struct dnsb_fkey *k)
+/* A question of a client: its address and the question's hash (the
+ * key's hash: question_key_hash). */
+static inline uint32_t question_key_hash(const struct dnsb_pkt_keys *pk, uint32_t qh)
+{
+	return (uint32_t)mix(pk->h_client, qh);
+}
+
+static inline void question_key(const struct dnsb_pkt_keys *pk, uint32_t qh, struct dnsb_fkey *k)
 {
 	memcpy(k->a, pk->flow.a, 16);
 	memset(k->b, 0, 16);
@@ -194,18 +194,17 @@ static uint32_t question_key(const struct pkt_keys *pk, uint32_t qh, struct dnsb
 	k->id = 0;
 	k->ip_ver = pk->flow.ip_ver;
 	k->pad = 0;
-	return (uint32_t)mix(pk->h_client, qh);
 }
 
 /* A client and a server, no ports: TC answers awaiting TCP. */
-static uint32_t pair_key(const struct pkt_keys *pk, struct dnsb_fkey *k)
+static uint32_t pair_key(const struct dnsb_pkt_keys *pk, struct dnsb_fkey *k)
 {
 	*k = pk->flow;
 	k->pa = k->pb = 0;
 	return (uint32_t)pk->h_pair;
 }
 
-static void touch_flow(struct dnsb_engine *e, const struct pkt_keys *pk, uint64_t now)
+static void touch_flow(struct dnsb_engine *e, const struct dnsb_pkt_keys *pk, uint64_t now)
 {
 	int created;
 	struct dnsb_fentry *f =
@@ -218,18 +217,18 @@ static void touch_flow(struct dnsb_engine *e, const struct pkt_keys *pk, uint64_
 
 /* What correlation learned of a UDP DNS message before the policy acts. */
 struct corr {
-	struct pkt_keys k;
+	const struct dnsb_look *lk; /**< the message's keys */
 	struct dnsb_query_hint h;
 	struct dnsb_fentry query; /**< a copy of the answered query (when matched) */
 	int matched;   /**< the answer's query was found */
 	int response;  /**< an answer heading to the client: track it after */
 };
 
-static void on_query(struct dnsb_engine *e, const uint8_t *frame, const struct dnsb_result *res,
-		     uint64_t now, const struct pkt_keys *pk)
+static void on_query(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
+		     const struct dnsb_look *lk)
 {
 	const struct dnsb_dns *d = &res->dns;
-	const uint8_t *msg = frame + res->pkt.pl_off;
+	const struct dnsb_pkt_keys *pk = &lk->k;
 	struct dnsb_fkey k;
 	int created, do_bit = dnsb_dns_do(d);
 
@@ -239,9 +238,10 @@ static void on_query(struct dnsb_engine *e, const uint8_t *frame, const struct d
 		  size_bucket(d->has_opt && d->opt_udp_size > 512 ? d->opt_udp_size : 512)]++;
 	touch_flow(e, pk, now);
 
-	uint32_t qh = question_hash(msg, res->pkt.pl_len, d);
-	uint32_t h = question_key(pk, qh, &k);
-	struct dnsb_fentry *c = dnsb_ft_upsert(&e->t[DNSB_T_QUESTIONS], &k, h, now, &created);
+	uint32_t qh = lk->qhash;
+	question_key(pk, qh, &k);
+	struct dnsb_fentry *c =
+		dnsb_ft_upsert(&e->t[DNSB_T_QUESTIONS], &k, lk->h_question, now, &created);
 	if (c && !created) {
 		if (c->v.c.outstanding) {
 			e->events[DNSB_EV_CLIENT_RETRY_UNANSWERED]++;
@@ -256,8 +256,8 @@ static void on_query(struct dnsb_engine *e, const uint8_t *frame, const struct d
 		c->v.c.outstanding = 1;
 	}
 
-	h = query_key(pk, d->id, &k);
-	struct dnsb_fentry *q = dnsb_ft_upsert(&e->t[DNSB_T_QUERIES], &k, h, now, &created);
+	query_key(pk, d->id, &k);
+	struct dnsb_fentry *q = dnsb_ft_upsert(&e->t[DNSB_T_QUERIES], &k, lk->h_query, now, &created);
 	if (!q) {
 		e->events[DNSB_EV_FLOW_TABLE_FULL]++;
 		return;
@@ -279,9 +279,9 @@ static int on_response(struct dnsb_engine *e, const struct dnsb_result *res, uin
 
 	e->events[DNSB_EV_RESPONSES]++;
 	e->events[DNSB_EV_DO_RESPONSES] += (uint64_t)dnsb_dns_do(d);
-	touch_flow(e, &c->k, now);
-	uint32_t h = query_key(&c->k, d->id, &k);
-	struct dnsb_fentry *q = dnsb_ft_find(&e->t[DNSB_T_QUERIES], &k, h, now);
+	touch_flow(e, &c->lk->k, now);
+	query_key(&c->lk->k, d->id, &k);
+	struct dnsb_fentry *q = dnsb_ft_find(&e->t[DNSB_T_QUERIES], &k, c->lk->h_query, now);
 	if (!q) {
 		e->events[DNSB_EV_RESPONSES_UNMATCHED]++;
 		return 0;
@@ -325,7 +325,7 @@ static void after_response(struct dnsb_engine *e, const struct dnsb_result *res,
 	if (!made && (res->dns.flags & DNSB_F_TC))
 		e->events[DNSB_EV_TC_FORWARDED]++;
 	if (tc) {
-		uint32_t h = pair_key(&cr->k, &k);
+		uint32_t h = pair_key(&cr->lk->k, &k);
 		/* One entry per (client, server); each TC answer expects its
 		 * own TCP connection. */
 		struct dnsb_fentry *t = dnsb_ft_upsert(&e->t[DNSB_T_TC], &k, h, now, &created);
@@ -338,8 +338,9 @@ static void after_response(struct dnsb_engine *e, const struct dnsb_result *res,
 	}
 	if (!cr->matched)
 		return;
-	uint32_t h = question_key(&cr->k, cr->query.v.q.qhash, &k);
-	struct dnsb_fentry *c = dnsb_ft_find(&e->t[DNSB_T_QUESTIONS], &k, h, now);
+	question_key(&cr->lk->k, cr->query.v.q.qhash, &k);
+	struct dnsb_fentry *c = dnsb_ft_find(&e->t[DNSB_T_QUESTIONS], &k,
+					     question_key_hash(&cr->lk->k, cr->query.v.q.qhash), now);
 	if (c) {
 		c->ts_ns = now ? now : 1; /* the retry window runs from the answer */
 		c->v.c.outstanding = 0;
@@ -370,7 +371,7 @@ static uint32_t tcp_messages(const uint8_t *pl, uint32_t len)
  * query the client sends that server over TCP, on a connection it reuses
  * or after the first on the new one, for one more.
  */
-static void tc_followup(struct dnsb_engine *e, const struct pkt_keys *pk, uint16_t sport,
+static void tc_followup(struct dnsb_engine *e, const struct dnsb_pkt_keys *pk, uint16_t sport,
 			int syn, uint32_t msgs, uint64_t now)
 {
 	struct dnsb_fkey k;
@@ -400,7 +401,7 @@ static void on_tcp(struct dnsb_engine *e, const uint8_t *frame, const struct dns
 	const struct dnsb_pkt *p = &res->pkt;
 	const struct dnsb_policy *pol = e->pol;
 	uint8_t f = p->tcp_flags;
-	struct pkt_keys pk;
+	struct dnsb_pkt_keys pk;
 
 	if (dnsb_policy_is_dns_port(pol, p->dport)) {
 		if ((f & (DNSB_TCP_SYN | DNSB_TCP_ACK)) == DNSB_TCP_SYN) {
@@ -460,29 +461,44 @@ static enum dnsb_verdict frag_verdict(struct dnsb_result *res, enum dnsb_verdict
 	return v;
 }
 
-/* A UDP DNS message: track a query, or find an answer's query. Messages
- * heading the wrong way are left alone. */
-static void correlate(struct dnsb_engine *e, const uint8_t *frame, const struct dnsb_result *res,
-		      enum dnsb_dir dir, uint64_t now, struct corr *c)
+/* The keys of a UDP DNS message and their hashes, before any state is
+ * touched: a query heading to a server is tracked, an answer heading to a
+ * client matched; anything heading the wrong way is left alone. */
+static inline __attribute__((always_inline)) void
+key_message(const struct dnsb_engine *e, const uint8_t *frame, const struct dnsb_result *res,
+	    enum dnsb_dir dir, struct dnsb_look *lk)
+{
+	int response = dnsb_dns_is_response(&res->dns);
+	lk->corr = DNSB_LOOK_NONE;
+	if (dir == (response ? DNSB_DIR_TO_SERVER : DNSB_DIR_TO_CLIENT))
+		return;
+	lk->corr = response ? DNSB_LOOK_ANSWER : DNSB_LOOK_QUERY;
+	keys_of(e, &res->pkt, response, &lk->k);
+	lk->h_query = query_hash(&lk->k, res->dns.id);
+	if (!response) {
+		lk->qhash = question_hash(frame + res->pkt.pl_off, res->pkt.pl_len, &res->dns);
+		lk->h_question = question_key_hash(&lk->k, lk->qhash);
+	}
+}
+
+/* A UDP DNS message keyed by key_message(): track a query, or find an
+ * answer's query. */
+static void correlate(struct dnsb_engine *e, const struct dnsb_result *res,
+		      const struct dnsb_look *lk, uint64_t now, struct corr *c)
 {
 	c->matched = c->response = 0;
-	if (!dnsb_dns_is_response(&res->dns)) {
-		if (dir != DNSB_DIR_TO_CLIENT) {
-			keys_of(e, &res->pkt, 0, &c->k);
-			on_query(e, frame, res, now, &c->k);
-		}
-		return;
+	c->lk = lk;
+	if (lk->corr == DNSB_LOOK_QUERY) {
+		on_query(e, res, now, lk);
+	} else if (lk->corr == DNSB_LOOK_ANSWER) {
+		c->response = 1;
+		c->matched = on_response(e, res, now, c);
 	}
-	if (dir == DNSB_DIR_TO_SERVER)
-		return;
-	c->response = 1;
-	keys_of(e, &res->pkt, 1, &c->k);
-	c->matched = on_response(e, res, now, c);
 }
 
 static enum dnsb_verdict run_policy(struct dnsb_engine *e, uint8_t *frame, enum dnsb_stage st,
 				     enum dnsb_dir dir, uint64_t now, uint32_t frag_id,
-				     struct dnsb_result *res);
+				     struct dnsb_result *res, const struct dnsb_look *lk);
 
 /*
  * A reassembled DNS datagram under policy reassemble or truncate: judged
@@ -495,8 +511,11 @@ static enum dnsb_verdict send_reassembled(struct dnsb_engine *e, enum dnsb_dir d
 {
 	uint8_t *f = e->ra_out;
 	struct dnsb_result sub;
+	struct dnsb_look lk;
 	enum dnsb_stage st = dnsb_inspect(f, n, e->pol, &sub);
-	enum dnsb_verdict v = run_policy(e, f, st, dir, now, id, &sub);
+	if (st == DNSB_STAGE_UDP_DNS)
+		key_message(e, f, &sub, dir, &lk);
+	enum dnsb_verdict v = run_policy(e, f, st, dir, now, id, &sub, &lk);
 	if (v == DNSB_V_DROP)
 		return frag_verdict(res, v, sub.reason);
 	if (v != DNSB_V_EMIT) {
@@ -594,9 +613,11 @@ static enum dnsb_verdict on_fragment(struct dnsb_engine *e, const uint8_t *frame
 	enum dnsb_verdict v = as_is ? res->verdict
 				    : frag_verdict(res, DNSB_V_DROP, DNSB_R_FRAG_DROP_POLICY);
 	struct corr c;
+	struct dnsb_look lk;
 	if (dnsb_inspect(e->ra_out, n, pol, &sub) != DNSB_STAGE_UDP_DNS)
 		return v;
-	correlate(e, e->ra_out, &sub, dir, now, &c);
+	key_message(e, e->ra_out, &sub, dir, &lk);
+	correlate(e, &sub, &lk, now, &c);
 	if (c.response) {
 		sub.verdict = v;
 		sub.reason = res->reason;
@@ -661,13 +682,13 @@ static enum dnsb_verdict over_mtu(struct dnsb_engine *e, uint8_t *frame, enum dn
  */
 static inline __attribute__((always_inline)) enum dnsb_verdict
 run_policy(struct dnsb_engine *e, uint8_t *frame, enum dnsb_stage st, enum dnsb_dir dir,
-	   uint64_t now, uint32_t frag_id, struct dnsb_result *res)
+	   uint64_t now, uint32_t frag_id, struct dnsb_result *res, const struct dnsb_look *lk)
 {
 	const struct dnsb_policy *pol = e->pol;
 	struct corr c; /* not zeroed whole: the query entry is written only when found */
 	c.matched = c.response = 0;
 	if (st == DNSB_STAGE_UDP_DNS)
-		correlate(e, frame, res, dir, now, &c);
+		correlate(e, res, lk, now, &c);
 	else if (st == DNSB_STAGE_TCP_DNS)
 		on_tcp(e, frame, res, now);
 	const struct dnsb_query_hint *h = c.matched ? &c.h : NULL;
@@ -679,21 +700,67 @@ run_policy(struct dnsb_engine *e, uint8_t *frame, enum dnsb_stage st, enum dnsb_
 	return v;
 }
 
+/* The two passes, each written once for dnsb_engine_process() and for
+ * its halves. */
+static inline __attribute__((always_inline)) void
+look(const struct dnsb_engine *e, const uint8_t *frame, uint32_t len, enum dnsb_dir dir,
+     struct dnsb_result *res, struct dnsb_look *lk, int prefetch)
+{
+	enum dnsb_stage st = dnsb_inspect(frame, len, e->pol, res);
+	lk->stage = (uint8_t)st;
+	lk->corr = DNSB_LOOK_NONE;
+	if (st != DNSB_STAGE_UDP_DNS)
+		return;
+	key_message(e, frame, res, dir, lk);
+	if (!prefetch || lk->corr == DNSB_LOOK_NONE)
+		return;
+	/* The lines correlation will read and write, on their way while the
+	 * frames before this one are finished (one frame alone: no time for
+	 * that, and nothing to gain). */
+	dnsb_ft_prefetch(&e->t[DNSB_T_FLOWS], (uint32_t)lk->k.h_flow);
+	dnsb_ft_prefetch(&e->t[DNSB_T_QUERIES], lk->h_query);
+	if (lk->corr == DNSB_LOOK_QUERY)
+		dnsb_ft_prefetch(&e->t[DNSB_T_QUESTIONS], lk->h_question);
+}
+
+static inline __attribute__((always_inline)) enum dnsb_verdict
+finish(struct dnsb_engine *e, uint8_t *frame, enum dnsb_dir dir, uint64_t now_ns,
+       struct dnsb_result *res, const struct dnsb_look *lk)
+{
+	enum dnsb_verdict v;
+	enum dnsb_stage st = (enum dnsb_stage)lk->stage;
+
+	e->emit.n = 0;
+	if (st == DNSB_STAGE_DONE && res->reason == DNSB_R_PASS_FRAGMENT)
+		v = on_fragment(e, frame, res, dir, now_ns);
+	else
+		v = run_policy(e, frame, st, dir, now_ns, 0, res, lk);
+	e->reasons[res->reason]++;
+	return v;
+}
+
 enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uint32_t len,
 				      uint32_t cap, enum dnsb_dir dir, uint64_t now_ns,
 				      struct dnsb_result *res)
 {
-	enum dnsb_verdict v;
+	struct dnsb_look lk;
 
 	(void)cap;
-	e->emit.n = 0;
-	enum dnsb_stage st = dnsb_inspect(frame, len, e->pol, res);
-	if (st == DNSB_STAGE_DONE && res->reason == DNSB_R_PASS_FRAGMENT)
-		v = on_fragment(e, frame, res, dir, now_ns);
-	else
-		v = run_policy(e, frame, st, dir, now_ns, 0, res);
-	e->reasons[res->reason]++;
-	return v;
+	look(e, frame, len, dir, res, &lk, 0);
+	return finish(e, frame, dir, now_ns, res, &lk);
+}
+
+void dnsb_engine_look(const struct dnsb_engine *e, const uint8_t *frame, uint32_t len,
+		      enum dnsb_dir dir, struct dnsb_result *res, struct dnsb_look *lk)
+{
+	look(e, frame, len, dir, res, lk, 1);
+}
+
+enum dnsb_verdict dnsb_engine_finish(struct dnsb_engine *e, uint8_t *frame, enum dnsb_dir dir,
+				     uint64_t now_ns, struct dnsb_result *res,
+				     const struct dnsb_look *lk)
+{
+	return finish(e, frame, dir, now_ns, res, lk);
 }
 
 void dnsb_engine_tick(struct dnsb_engine *e, uint64_t now_ns, uint32_t budget)

@@ -82,10 +82,62 @@ int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void 
 /**
  * Process one frame like dnsb_process(), with correlation, and count the
  * outcome. Same buffer ownership and verdicts as dnsb_process().
+ * dnsb_engine_look() then dnsb_engine_finish().
  */
 enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uint32_t len,
 				      uint32_t cap, enum dnsb_dir dir, uint64_t now_ns,
 				      struct dnsb_result *res);
+
+/*
+ * A burst in two passes: dnsb_engine_look() on each frame of the burst,
+ * then dnsb_engine_finish() on each in the same order, each with its own
+ * result and look. The first pass parses the frame and derives the keys
+ * its correlation will use, and starts fetching the table slots they lead
+ * to; it changes nothing, in the engine or the frame. With tables larger
+ * than the caches (a busy edge, 1M slots), the misses of a burst then
+ * overlap instead of each frame waiting for its own. The verdicts, the
+ * frames and the counters are those of dnsb_engine_process() on each
+ * frame in turn, provided the policy stays the same across the burst and
+ * the frames are not changed between the two passes.
+ */
+
+/** The correlation keys of a DNS packet, oriented client (the end that is
+ * not the DNS port) to server, with the hashes of their parts: the client
+ * address (question keys), both addresses (TC pairs), the 5-tuple (flows
+ * and SYNs; a query adds its ID). An IPv4 address is one word of the key,
+ * the other three zero. */
+struct dnsb_pkt_keys {
+	struct dnsb_fkey flow; /**< id 0 */
+	uint64_t h_client, h_pair, h_flow;
+};
+
+enum dnsb_look_corr {
+	DNSB_LOOK_NONE = 0, /**< no correlation (not UDP DNS, or the wrong way) */
+	DNSB_LOOK_QUERY,    /**< a query heading to a server: tracked */
+	DNSB_LOOK_ANSWER,   /**< an answer heading to a client: matched */
+};
+
+/** What the first pass found of one frame. */
+struct dnsb_look {
+	struct dnsb_pkt_keys k; /**< set unless corr is DNSB_LOOK_NONE */
+	uint32_t h_query;       /**< hash of the query key (flow and DNS ID) */
+	uint32_t qhash;         /**< a query's question hash */
+	uint32_t h_question;    /**< hash of a query's (client, question) key */
+	uint8_t stage;          /**< enum dnsb_stage of dnsb_inspect() */
+	uint8_t corr;           /**< enum dnsb_look_corr */
+};
+
+/** First pass over @p frame of @p len octets heading @p dir: the parse
+ * into @p res and the keys into @p lk, and the prefetch of their slots. */
+void dnsb_engine_look(const struct dnsb_engine *e, const uint8_t *frame, uint32_t len,
+		      enum dnsb_dir dir, struct dnsb_result *res, struct dnsb_look *lk);
+
+/** Second pass: the rest of dnsb_engine_process() for the frame @p res and
+ * @p lk are of (its emitted frames, under DNSB_V_EMIT, to be taken before
+ * the next call). */
+enum dnsb_verdict dnsb_engine_finish(struct dnsb_engine *e, uint8_t *frame, enum dnsb_dir dir,
+				     uint64_t now_ns, struct dnsb_result *res,
+				     const struct dnsb_look *lk);
 
 /** Frames to send after a DNSB_V_EMIT verdict. */
 static inline uint32_t dnsb_engine_emit_count(const struct dnsb_engine *e)
@@ -96,8 +148,9 @@ static inline uint32_t dnsb_engine_emit_count(const struct dnsb_engine *e)
 /**
  * Write frame @p i of those a DNSB_V_EMIT verdict asks for into @p out
  * (@p cap octets; DNSB_REASM_MAX_HDR + 8 + the configured max_datagram
- * always suffice). Valid until the next dnsb_engine_process(), and while
- * the frame given to it is unchanged (the frames may be cut from it).
+ * always suffice). Valid until the next dnsb_engine_process() or
+ * dnsb_engine_finish(), and while the frame given to it is unchanged (the
+ * frames may be cut from it).
  * @return its length, 0 when @p cap is too small.
  */
 static inline uint32_t dnsb_engine_emit(const struct dnsb_engine *e, uint32_t i, uint8_t *out,

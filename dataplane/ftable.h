@@ -180,6 +180,13 @@ static inline struct dnsb_fentry *dnsb_ft_upsert(struct dnsb_ftable *t, const st
 	return dnsb_ft_upsert_walk(t, k, h, now_ns, created);
 }
 
+/** Start fetching the home slot of hash @p h, for a lookup or an insert
+ * soon after (a hint: no effect on what the table holds). */
+static inline void dnsb_ft_prefetch(const struct dnsb_ftable *t, uint32_t h)
+{
+	__builtin_prefetch(&t->slot[h & t->mask], 1, 3);
+}
+
 /** Free @p e (found by dnsb_ft_find or dnsb_ft_upsert) without expiring it. */
 void dnsb_ft_remove(struct dnsb_ftable *t, struct dnsb_fentry *e);
 

@@ -12,6 +12,10 @@
 #include "worker.h"
 
 #define PREFETCH_AHEAD 3
+/* Frames between a frame's first pass and its second (engine.h): time
+ * enough for its table slots to arrive from memory, few enough for the
+ * frames in between to stay in the first-level cache. */
+#define LOOK_AHEAD 4
 
 static void tx_flush(struct dnsb_worker *w, uint16_t port, struct dnsb_txbuf *b)
 {
@@ -108,10 +112,13 @@ static void emit(struct dnsb_worker *w, struct rte_mempool *pool, uint16_t port,
 	}
 }
 
+/* The second pass over a frame (the first, dnsb_engine_look(), ran over
+ * the whole burst): the verdict, then the frame sent on, sent back or
+ * freed. */
 static inline void handle(struct dnsb_worker *w, const struct dnsb_app *app,
-			  const struct dnsb_rxq *q, struct rte_mbuf *m, uint64_t now_ns)
+			  const struct dnsb_rxq *q, struct rte_mbuf *m, struct dnsb_result *res,
+			  const struct dnsb_look *lk, uint64_t now_ns)
 {
-	struct dnsb_result res;
 	unsigned burst = app->cfg.burst;
 
 	if (unlikely(m->nb_segs > 1)) {
@@ -120,22 +127,20 @@ static inline void handle(struct dnsb_worker *w, const struct dnsb_app *app,
 		return;
 	}
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
-	uint32_t len = m->data_len;
-	uint32_t cap = len + rte_pktmbuf_tailroom(m);
 	uint64_t t = frame_time(w, app, m, now_ns);
 	w->last_ns = t;
-	switch (dnsb_engine_process(&w->engine, d, len, cap, (enum dnsb_dir)q->dir, t, &res)) {
+	switch (dnsb_engine_finish(&w->engine, d, (enum dnsb_dir)q->dir, t, res, lk)) {
 	case DNSB_V_PASS:
 		tx_send(w, q->out_port, m, burst);
 		break;
 	case DNSB_V_MODIFIED:
-		m->data_len = (uint16_t)res.len;
-		m->pkt_len = res.len;
+		m->data_len = (uint16_t)res->len;
+		m->pkt_len = res->len;
 		tx_send(w, q->out_port, m, burst);
 		break;
 	case DNSB_V_REPLY:
-		m->data_len = (uint16_t)res.len;
-		m->pkt_len = res.len;
+		m->data_len = (uint16_t)res->len;
+		m->pkt_len = res->len;
 		tx_send(w, q->port, m, burst);
 		break;
 	case DNSB_V_EMIT:
@@ -149,12 +154,24 @@ static inline void handle(struct dnsb_worker *w, const struct dnsb_app *app,
 	}
 }
 
+/* The first pass over a frame: parsed, its correlation keys derived and
+ * their table slots on their way into the cache. */
+static inline void look(struct dnsb_worker *w, const struct dnsb_rxq *q, struct rte_mbuf *m,
+			struct dnsb_result *res, struct dnsb_look *lk)
+{
+	if (likely(m->nb_segs == 1))
+		dnsb_engine_look(&w->engine, rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
+				 (enum dnsb_dir)q->dir, res, lk);
+}
+
 int dnsb_worker_main(void *arg)
 {
 	struct dnsb_worker_arg *a = arg;
 	struct dnsb_app *app = a->app;
 	struct dnsb_worker *w = a->w;
 	struct rte_mbuf *pkts[DNSB_MAX_BURST];
+	struct dnsb_result res[DNSB_MAX_BURST];
+	struct dnsb_look lk[DNSB_MAX_BURST];
 	const uint16_t burst = (uint16_t)app->cfg.burst;
 	const uint64_t drain_tsc = app->tsc_hz * app->cfg.drain_us / 1000000 + 1;
 	const double ns_per_tsc = 1e9 / (double)app->tsc_hz;
@@ -191,15 +208,25 @@ int dnsb_worker_main(void *arg)
 				w->wc[DNSB_WC_BUSY_CYCLES] += rte_rdtsc() - t0;
 				continue;
 			}
+			/* Two passes (engine.h), LOOK_AHEAD frames apart: a
+			 * frame's data is fetched PREFETCH_AHEAD frames before
+			 * its first pass, its table slots between its first pass
+			 * and its second. */
 			uint16_t j;
-			for (j = 0; j < PREFETCH_AHEAD && j < n; j++)
+			for (j = 0; j < n && j < LOOK_AHEAD + PREFETCH_AHEAD; j++)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
-			for (j = 0; j + PREFETCH_AHEAD < n; j++) {
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[j + PREFETCH_AHEAD], void *));
-				handle(w, app, q, pkts[j], now_ns);
+			for (j = 0; j < n && j < LOOK_AHEAD; j++)
+				look(w, q, pkts[j], &res[j], &lk[j]);
+			for (j = 0; j < n; j++) {
+				uint16_t ahead = (uint16_t)(j + LOOK_AHEAD);
+				if (ahead < n) {
+					if (ahead + PREFETCH_AHEAD < n)
+						rte_prefetch0(rte_pktmbuf_mtod(pkts[ahead + PREFETCH_AHEAD],
+									       void *));
+					look(w, q, pkts[ahead], &res[ahead], &lk[ahead]);
+				}
+				handle(w, app, q, pkts[j], &res[j], &lk[j], now_ns);
 			}
-			for (; j < n; j++)
-				handle(w, app, q, pkts[j], now_ns);
 			w->wc[DNSB_WC_BUSY_CYCLES] += rte_rdtsc() - t0;
 		}
 		/* Queues not full: the load is low, nothing gains by waiting for

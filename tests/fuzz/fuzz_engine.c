@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Fuzz target: a sequence of frames through one engine with small tables,
  * time moving on between them: correlation state stays bounded and every
- * frame gets exactly one reason. Input: records of
+ * frame gets exactly one reason. A second engine takes the same frames in
+ * two passes, each frame's first pass (dnsb_engine_look) before the second
+ * pass of the frame before it, as the worker does: the same verdicts,
+ * frames, emitted frames and counters. Input: records of
  * [flags][len hi][len lo][frame...]. */
 #include <stdlib.h>
 
@@ -9,61 +12,112 @@
 #include "fuzz_frame.h"
 
 #define SLOTS 64
+#define RECORDS 2048 /* more than -max_len=4096 can hold */
+
+struct record {
+	size_t off, n;
+	uint8_t fl;
+};
+
+/* The policy of a record: every other one with some breakage emulation,
+ * the fragments policy and the MTU from its length. */
+static void record_policy(struct dnsb_policy *pol, const struct record *r)
+{
+	size_t n = r->n;
+	uint8_t fl = r->fl;
+	dnsb_policy_default(pol);
+	pol->path_limit = 512;
+	pol->tcp_mss = 1200;
+	pol->emu_frag = (fl & 0x40) ? (uint8_t)(1 + (n & 1)) : 0;
+	pol->emu_tcp53 = (fl & 0x40) ? (uint8_t)(n % 3) : 0;
+	pol->emu_strip_opt = (fl & 0x40) ? (uint8_t)(n & 3) : 0;
+	pol->emu_clear_do = (fl & 0x40) && (n & 4);
+	pol->emu_drop_do_answers = (fl & 0x40) && (n & 8);
+	pol->emu_drop_larger = (fl & 0x40) && (n & 16) ? 600 : 0;
+	pol->frag_to_client = (uint8_t)((n >> 5) & 3);
+	pol->frag_to_server = (n & 0x80) ? DNSB_FRAG_REASSEMBLE : DNSB_FRAG_PASS;
+	pol->mtu_client = pol->mtu_server = (n & 0x100) ? 576 : 1280;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t mem[DNSB_T__END * SLOTS * sizeof(struct dnsb_fentry) +
-			   16 * (sizeof(struct dnsb_reasm_slot) + 4096 + 520) + 8192];
-	static uint8_t buf[FUZZ_CAP];
-	struct dnsb_engine e;
-	struct dnsb_policy pol;
-	struct dnsb_result res;
+	static uint8_t mem[2][DNSB_T__END * SLOTS * sizeof(struct dnsb_fentry) +
+			      16 * (sizeof(struct dnsb_reasm_slot) + 4096 + 520) + 8192];
+	static uint8_t buf[FUZZ_CAP], buf2[2][FUZZ_CAP], out[FUZZ_CAP], out2[FUZZ_CAP];
+	static struct record rec[RECORDS];
+	struct dnsb_engine e, e2;
+	struct dnsb_policy pol, pol2[2];
+	struct dnsb_result res, res2[2];
+	struct dnsb_look lk2[2];
 	struct dnsb_engine_cfg cfg = { SLOTS, 1000000000ull, 5000000000ull, 42, 0,
 				       { 16, 4096, 8, 1000000000ull } };
-	FUZZ_CHECK(dnsb_engine_mem(&cfg) <= sizeof(mem));
+	FUZZ_CHECK(dnsb_engine_mem(&cfg) <= sizeof(mem[0]));
 	uint64_t now = 1, frames = 0;
 
 	dnsb_policy_default(&pol);
-	pol.path_limit = 512;
-	pol.tcp_mss = 1200;
-	FUZZ_CHECK(dnsb_engine_init(&e, &pol, mem, &cfg) == 0);
-	size_t off = 0;
-	while (size - off >= 3) {
-		uint8_t fl = data[off];
+	FUZZ_CHECK(dnsb_engine_init(&e, &pol, mem[0], &cfg) == 0);
+	FUZZ_CHECK(dnsb_engine_init(&e2, &pol, mem[1], &cfg) == 0);
+	uint32_t nrec = 0;
+	for (size_t off = 0; size - off >= 3 && nrec < RECORDS; nrec++) {
+		rec[nrec].fl = data[off];
 		size_t n = (size_t)data[off + 1] << 8 | data[off + 2];
 		off += 3;
-		if (n > size - off)
-			n = size - off;
-		memcpy(buf, data + off, n);
-		off += n;
+		rec[nrec].n = n > size - off ? size - off : n;
+		rec[nrec].off = off;
+		off += rec[nrec].n;
+	}
+	/* The second engine's first pass over record k + 1 comes before its
+	 * second pass over record k. */
+	if (nrec) {
+		record_policy(&pol2[0], &rec[0]);
+		memcpy(buf2[0], data + rec[0].off, rec[0].n);
+		e2.pol = &pol2[0];
+		dnsb_engine_look(&e2, buf2[0], (uint32_t)rec[0].n, (enum dnsb_dir)((rec[0].fl >> 1) % 3),
+				 &res2[0], &lk2[0]);
+	}
+	for (uint32_t k = 0; k < nrec; k++) {
+		const struct record *r = &rec[k];
+		size_t n = r->n;
+		uint8_t fl = r->fl;
+		enum dnsb_dir dir = (enum dnsb_dir)((fl >> 1) % 3);
+		memcpy(buf, data + r->off, n);
 		now += (uint64_t)(fl >> 2) * 50000000ull; /* 0..3.15 s */
 		e.hypothetical = fl & 1;
-		/* Every other record, some breakage emulation on. */
-		pol.emu_frag = (fl & 0x40) ? (uint8_t)(1 + (n & 1)) : 0;
-		pol.emu_tcp53 = (fl & 0x40) ? (uint8_t)(n % 3) : 0;
-		pol.emu_strip_opt = (fl & 0x40) ? (uint8_t)(n & 3) : 0;
-		pol.emu_clear_do = (fl & 0x40) && (n & 4);
-		pol.emu_drop_do_answers = (fl & 0x40) && (n & 8);
-		pol.emu_drop_larger = (fl & 0x40) && (n & 16) ? 600 : 0;
-		/* The fragments policy, and the MTU it applies to whole datagrams. */
-		pol.frag_to_client = (uint8_t)((n >> 5) & 3);
-		pol.frag_to_server = (n & 0x80) ? DNSB_FRAG_REASSEMBLE : DNSB_FRAG_PASS;
-		pol.mtu_client = pol.mtu_server = (n & 0x100) ? 576 : 1280;
-		enum dnsb_verdict v = dnsb_engine_process(&e, buf, (uint32_t)n, FUZZ_CAP,
-							  (enum dnsb_dir)((fl >> 1) % 3), now, &res);
+		record_policy(&pol, r);
+		enum dnsb_verdict v = dnsb_engine_process(&e, buf, (uint32_t)n, FUZZ_CAP, dir, now, &res);
 		frames++;
 		FUZZ_CHECK(res.len <= n);
+
+		uint32_t c = k & 1, nx = c ^ 1;
+		if (k + 1 < nrec) {
+			const struct record *r1 = &rec[k + 1];
+			record_policy(&pol2[nx], r1);
+			memcpy(buf2[nx], data + r1->off, r1->n);
+			e2.pol = &pol2[nx];
+			dnsb_engine_look(&e2, buf2[nx], (uint32_t)r1->n, (enum dnsb_dir)((r1->fl >> 1) % 3),
+					 &res2[nx], &lk2[nx]);
+		}
+		e2.pol = &pol2[c];
+		e2.hypothetical = fl & 1;
+		enum dnsb_verdict v2 = dnsb_engine_finish(&e2, buf2[c], dir, now, &res2[c], &lk2[c]);
+		FUZZ_CHECK(v2 == v && res2[c].reason == res.reason && res2[c].len == res.len);
+		FUZZ_CHECK(v == DNSB_V_DROP || memcmp(buf, buf2[c], res.len) == 0);
+		FUZZ_CHECK(v != DNSB_V_EMIT || dnsb_engine_emit_count(&e2) == dnsb_engine_emit_count(&e));
+
 		for (uint32_t i = 0; v == DNSB_V_EMIT && i < dnsb_engine_emit_count(&e); i++) {
-			static uint8_t out[FUZZ_CAP];
 			struct dnsb_pkt p;
 			uint32_t len = dnsb_engine_emit(&e, i, out, sizeof(out));
 			FUZZ_CHECK(len > 0 && dnsb_pkt_parse(out, len, &p) == DNSB_R_OK);
 			FUZZ_CHECK(dnsb_engine_emit_count(&e) == 1 || p.ip_end - p.l3_off <= 1280);
+			FUZZ_CHECK(dnsb_engine_emit(&e2, i, out2, sizeof(out2)) == len &&
+				   memcmp(out, out2, len) == 0);
 		}
-		if (fl & 0x80)
+		if (fl & 0x80) {
 			dnsb_engine_tick(&e, now, 7);
+			dnsb_engine_tick(&e2, now, 7);
+		}
 		for (unsigned t = 0; t < DNSB_T__END; t++)
 			FUZZ_CHECK(e.t[t].live <= SLOTS && e.t[t].peak <= SLOTS);
 		FUZZ_CHECK(e.ra.live <= 16);
@@ -72,6 +126,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned r = 0; r < DNSB_R__END; r++)
 		sum += e.reasons[r];
 	FUZZ_CHECK(sum == frames && e.reasons[DNSB_R_OK] == 0);
+	FUZZ_CHECK(memcmp(e.reasons, e2.reasons, sizeof(e.reasons)) == 0);
+	FUZZ_CHECK(memcmp(e.events, e2.events, sizeof(e.events)) == 0);
 	dnsb_engine_tick(&e, now + 10000000000ull, 0);
 	for (unsigned t = 0; t < DNSB_T__END; t++)
 		FUZZ_CHECK(e.t[t].live == 0);

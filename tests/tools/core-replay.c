@@ -3,7 +3,10 @@
  * core-replay: run the packet core alone (no DPDK) over a pcap file and
  * write what the bump would send. Direction comes from the DNS port. For
  * embedding checks, tests and the demo; the daemon's offline mode runs
- * the same core through DPDK's pcap driver.
+ * the same core through DPDK's pcap driver. --burst N: the engine's frames
+ * in bursts of N, in two passes as the daemon's worker does
+ * (dnsb_engine_look, then dnsb_engine_finish), which must give exactly
+ * what one frame at a time gives.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -15,13 +18,17 @@
 #include "engine_cfg.h"
 #include "pcap_io.h"
 
+#define BURST_MAX 64
+#define FRAME_MAX 65536
+
 static void usage(FILE *o)
 {
 	fprintf(o, "usage: core-replay -r IN.pcap [-w OUT.pcap] [--clamp N] [--floor N]\n"
 		   "                   [--path-limit N] [--oversize truncate|pass|drop] [--json]\n"
 		   "                   [--engine [--frag-to-client P] [--frag-to-server P]\n"
-		   "                    [--client-mtu N] [--server-mtu N]]\n"
-		   "  P: pass, reassemble, truncate, drop\n");
+		   "                    [--client-mtu N] [--server-mtu N] [--burst N]]\n"
+		   "  P: pass, reassemble, truncate, drop; --burst: 1..%d frames a burst\n",
+		BURST_MAX);
 }
 
 static int parse_frag(const char *s, uint8_t *out)
@@ -56,11 +63,13 @@ int main(int argc, char **argv)
 		{ "frag-to-server", required_argument, 0, 'S' },
 		{ "client-mtu", required_argument, 0, 'M' },
 		{ "server-mtu", required_argument, 0, 'N' },
+		{ "burst", required_argument, 0, 'b' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *in = NULL, *out = NULL;
 	struct dnsb_policy pol;
 	int json = 0, use_engine = 0, c;
+	uint16_t burst = 1;
 
 	dnsb_policy_default(&pol);
 	while ((c = getopt_long(argc, argv, "r:w:h", opts, NULL)) != -1) {
@@ -76,6 +85,9 @@ int main(int argc, char **argv)
 		case 'S': if (parse_frag(optarg, &pol.frag_to_server)) goto bad; break;
 		case 'M': if (parse_u16(optarg, &pol.mtu_client)) goto bad; break;
 		case 'N': if (parse_u16(optarg, &pol.mtu_server)) goto bad; break;
+		case 'b':
+			if (parse_u16(optarg, &burst) || !burst || burst > BURST_MAX) goto bad;
+			break;
 		case 'o':
 			if (!strcmp(optarg, "truncate")) pol.oversize = DNSB_OVERSIZE_TRUNCATE;
 			else if (!strcmp(optarg, "pass")) pol.oversize = DNSB_OVERSIZE_PASS;
@@ -97,7 +109,7 @@ int main(int argc, char **argv)
 		perror(out);
 		return 1;
 	}
-	static uint8_t buf[262144];
+	static uint8_t buf[BURST_MAX][FRAME_MAX + 256];
 	/* --engine: the per-lcore engine (correlation, reassembly) as the
 	 * daemon runs it, instead of the stateless core. */
 	struct dnsb_engine eng;
@@ -108,38 +120,55 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	uint64_t count[DNSB_R__END] = { 0 }, verdicts[5] = { 0 }, emitted = 0;
-	struct dnsb_result res;
-	for (uint32_t i = 0; i < pf.n; i++) {
-		const struct pcap_pkt *p = &pf.pkts[i];
-		memcpy(buf, p->data, p->len);
-		/* Direction from the port: to a DNS port is toward the servers. */
-		struct dnsb_pkt v;
-		enum dnsb_dir dir = DNSB_DIR_UNKNOWN;
-		if (dnsb_pkt_parse(buf, p->len, &v) == DNSB_R_OK && v.has_l4)
-			dir = dnsb_policy_is_dns_port(&pol, v.dport) ? DNSB_DIR_TO_SERVER
-			    : dnsb_policy_is_dns_port(&pol, v.sport) ? DNSB_DIR_TO_CLIENT
-								     : DNSB_DIR_UNKNOWN;
-		if (use_engine)
-			dnsb_engine_process(&eng, buf, p->len, sizeof(buf), dir, p->ts_ns, &res);
-		else
-			dnsb_process(buf, p->len, sizeof(buf), dir, p->ts_ns, &pol, NULL, &res);
-		count[res.reason]++;
-		verdicts[res.verdict]++;
-		if (res.verdict == DNSB_V_EMIT) {
-			/* The frames of a held datagram, in place of this one. */
-			for (uint32_t k = 0; k < dnsb_engine_emit_count(&eng); k++) {
-				static uint8_t ebuf[DNSB_REASM_MAX_HDR + 8 + 65536];
-				uint32_t n = dnsb_engine_emit(&eng, k, ebuf, sizeof(ebuf));
-				emitted++;
-				if (w && n && pcap_write_pkt(w, p->ts_ns, ebuf, n)) {
-					perror(out);
-					return 1;
-				}
+	static struct dnsb_result res[BURST_MAX];
+	static struct dnsb_look lk[BURST_MAX];
+	enum dnsb_dir dir[BURST_MAX];
+	for (uint32_t i0 = 0; i0 < pf.n; i0 += burst) {
+		uint32_t n = pf.n - i0 < burst ? pf.n - i0 : burst;
+		for (uint32_t k = 0; k < n; k++) {
+			const struct pcap_pkt *p = &pf.pkts[i0 + k];
+			if (p->len > FRAME_MAX) {
+				fprintf(stderr, "core-replay: frame %u over %d octets\n", i0 + k, FRAME_MAX);
+				return 1;
 			}
-		} else if (w && res.verdict != DNSB_V_DROP &&
-			   pcap_write_pkt(w, p->ts_ns, buf, res.len)) {
-			perror(out);
-			return 1;
+			memcpy(buf[k], p->data, p->len);
+			/* Direction from the port: to a DNS port is toward the servers. */
+			struct dnsb_pkt v;
+			dir[k] = DNSB_DIR_UNKNOWN;
+			if (dnsb_pkt_parse(buf[k], p->len, &v) == DNSB_R_OK && v.has_l4)
+				dir[k] = dnsb_policy_is_dns_port(&pol, v.dport) ? DNSB_DIR_TO_SERVER
+				       : dnsb_policy_is_dns_port(&pol, v.sport) ? DNSB_DIR_TO_CLIENT
+									: DNSB_DIR_UNKNOWN;
+			if (use_engine && burst > 1)
+				dnsb_engine_look(&eng, buf[k], p->len, dir[k], &res[k], &lk[k]);
+		}
+		for (uint32_t k = 0; k < n; k++) {
+			const struct pcap_pkt *p = &pf.pkts[i0 + k];
+			struct dnsb_result *r = &res[k];
+			if (use_engine && burst > 1)
+				dnsb_engine_finish(&eng, buf[k], dir[k], p->ts_ns, r, &lk[k]);
+			else if (use_engine)
+				dnsb_engine_process(&eng, buf[k], p->len, sizeof(buf[k]), dir[k], p->ts_ns, r);
+			else
+				dnsb_process(buf[k], p->len, sizeof(buf[k]), dir[k], p->ts_ns, &pol, NULL, r);
+			count[r->reason]++;
+			verdicts[r->verdict]++;
+			if (r->verdict == DNSB_V_EMIT) {
+				/* The frames of a held datagram, in place of this one. */
+				for (uint32_t e = 0; e < dnsb_engine_emit_count(&eng); e++) {
+					static uint8_t ebuf[DNSB_REASM_MAX_HDR + 8 + 65536];
+					uint32_t len = dnsb_engine_emit(&eng, e, ebuf, sizeof(ebuf));
+					emitted++;
+					if (w && len && pcap_write_pkt(w, p->ts_ns, ebuf, len)) {
+						perror(out);
+						return 1;
+					}
+				}
+			} else if (w && r->verdict != DNSB_V_DROP &&
+				   pcap_write_pkt(w, p->ts_ns, buf[k], r->len)) {
+				perror(out);
+				return 1;
+			}
 		}
 	}
 	if (w && fclose(w)) {
@@ -159,7 +188,19 @@ int main(int argc, char **argv)
 			       (unsigned long long)count[r]);
 			sep = ", ";
 		}
-		printf("}}\n");
+		printf("}");
+		if (use_engine) {
+			/* The engine's counters too, for comparing runs (--burst). */
+			printf(", \"events\": {");
+			sep = "";
+			for (int e = 0; e < DNSB_EV__END; e++) {
+				printf("%s\"%s\": %llu", sep, dnsb_event_name((enum dnsb_event)e),
+				       (unsigned long long)eng.events[e]);
+				sep = ", ";
+			}
+			printf("}");
+		}
+		printf("}\n");
 	} else {
 		printf("%u frames: %llu forwarded unmodified, %llu rewritten, %llu dropped, "
 		       "%llu completed held datagrams (%llu frames sent for them)\n", pf.n,

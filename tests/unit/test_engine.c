@@ -203,6 +203,62 @@ static void test_retries(void **st)
 	assert_int_equal(EV(CLIENT_RETRY_AFTER_ANSWER) + EV(CLIENT_RETRY_UNANSWERED), 3);
 }
 
+/* The two passes: the first changes nothing in the engine (its tables
+ * included) or the frame; an answer whose first pass ran before its
+ * query's second (one burst) is still matched to it, as one frame at a
+ * time; and the same counters come out. */
+static void test_two_passes(void **st)
+{
+	struct env *v = *st;
+	static struct fx q, r, q2, r2;
+	struct dnsb_result rq, rr;
+	struct dnsb_look lq, lr;
+	size_t mem = DNSB_T__END * dnsb_ft_mem(1024);
+
+	run(v, "q4_do", TO_S, 1 * SEC);
+	run(v, "r4_small", TO_C, 1 * SEC + MS);
+	fx_load("q4_do", 0, &q);
+	fx_load("r4_small", 0, &r);
+	dnsb_put16(q.buf + 42, 0x5151);
+	dnsb_put16(r.buf + 42, 0x5151);
+	q2 = q;
+	r2 = r;
+	struct dnsb_engine before = v->e;
+	uint8_t *tables = malloc(mem);
+	memcpy(tables, v->mem, mem);
+	dnsb_engine_look(&v->e, q.buf, q.len, TO_S, &rq, &lq);
+	dnsb_engine_look(&v->e, r.buf, r.len, TO_C, &rr, &lr);
+	assert_memory_equal(&before, &v->e, sizeof(before));
+	assert_memory_equal(tables, v->mem, mem);
+	assert_memory_equal(q.buf, q2.buf, q.len);
+	assert_memory_equal(r.buf, r2.buf, r.len);
+	assert_int_equal(lq.corr, DNSB_LOOK_QUERY);
+	assert_int_equal(lr.corr, DNSB_LOOK_ANSWER);
+
+	dnsb_engine_finish(&v->e, q.buf, TO_S, 2 * SEC, &rq, &lq);
+	dnsb_engine_finish(&v->e, r.buf, TO_C, 2 * SEC + 3 * MS, &rr, &lr);
+	assert_int_equal(EV(RESPONSES), 2);
+	assert_int_equal(EV(RESPONSES_UNMATCHED), 0);
+	assert_int_equal(EV(LATENCY_LE5MS), 1);
+	/* One frame at a time, on a second engine: the same counters. */
+	void *ws;
+	setup(&ws);
+	struct env *w = ws;
+	run(w, "q4_do", TO_S, 1 * SEC);
+	run(w, "r4_small", TO_C, 1 * SEC + MS);
+	dnsb_engine_process(&w->e, q2.buf, q2.len, FX_CAP, TO_S, 2 * SEC, &w->res);
+	dnsb_engine_process(&w->e, r2.buf, r2.len, FX_CAP, TO_C, 2 * SEC + 3 * MS, &w->res);
+	assert_memory_equal(v->e.events, w->e.events, sizeof(v->e.events));
+	assert_memory_equal(v->e.reasons, w->e.reasons, sizeof(v->e.reasons));
+	assert_memory_equal(q.buf, q2.buf, q.len);
+	assert_memory_equal(r.buf, r2.buf, r.len);
+	/* A frame heading the wrong way: looked at, not keyed. */
+	dnsb_engine_look(&v->e, q.buf, q.len, TO_C, &rq, &lq);
+	assert_int_equal(lq.corr, DNSB_LOOK_NONE);
+	teardown(&ws);
+	free(tables);
+}
+
 /* A query again for the question in another letter case (RFC 4343) is a
  * retry; for another name it is not. Names of every length around the
  * eight-octet steps of the hash. */
@@ -510,6 +566,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_budgeted_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paced_tick, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_passes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_question_case, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_response_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tc_and_tcp, setup, teardown),
