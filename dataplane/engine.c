@@ -547,8 +547,9 @@ static enum dnsb_verdict send_reassembled(struct dnsb_engine *e, enum dnsb_dir d
  * of that datagram, under reassemble and truncate, so that the receiver
  * never gets a mix).
  */
-static enum dnsb_verdict on_fragment(struct dnsb_engine *e, const uint8_t *frame,
-				     struct dnsb_result *res, enum dnsb_dir dir, uint64_t now)
+static inline __attribute__((always_inline)) enum dnsb_verdict
+on_fragment(struct dnsb_engine *e, const uint8_t *frame, struct dnsb_result *res, enum dnsb_dir dir,
+	    uint64_t now)
 {
 	static const uint8_t ev[] = {
 		[DNSB_RA_DUP] = DNSB_EV_FRAG_DUPLICATE,     [DNSB_RA_OVERLAP] = DNSB_EV_FRAG_OVERLAP,
