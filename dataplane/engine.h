@@ -117,6 +117,12 @@ enum dnsb_look_corr {
 	DNSB_LOOK_ANSWER,   /**< an answer heading to a client: matched */
 };
 
+/** Frames between a frame's first pass and its second, as the worker runs
+ * them: time enough for its table slots to arrive from memory, few enough
+ * for the frames in between to stay in the first-level cache (with the
+ * first pass over a whole burst of 1.3 kB answers first, they did not). */
+#define DNSB_LOOK_AHEAD 4
+
 /** What the first pass found of one frame. */
 struct dnsb_look {
 	struct dnsb_pkt_keys k; /**< set unless corr is DNSB_LOOK_NONE */

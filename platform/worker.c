@@ -12,10 +12,6 @@
 #include "worker.h"
 
 #define PREFETCH_AHEAD 3
-/* Frames between a frame's first pass and its second (engine.h): time
- * enough for its table slots to arrive from memory, few enough for the
- * frames in between to stay in the first-level cache. */
-#define LOOK_AHEAD 4
 
 static void tx_flush(struct dnsb_worker *w, uint16_t port, struct dnsb_txbuf *b)
 {
@@ -112,9 +108,9 @@ static void emit(struct dnsb_worker *w, struct rte_mempool *pool, uint16_t port,
 	}
 }
 
-/* The second pass over a frame (the first, dnsb_engine_look(), ran over
- * the whole burst): the verdict, then the frame sent on, sent back or
- * freed. */
+/* The second pass over a frame (its first, look() below, ran
+ * DNSB_LOOK_AHEAD frames earlier): the verdict, then the frame sent on,
+ * sent back or freed. */
 static inline void handle(struct dnsb_worker *w, const struct dnsb_app *app,
 			  const struct dnsb_rxq *q, struct rte_mbuf *m, struct dnsb_result *res,
 			  const struct dnsb_look *lk, uint64_t now_ns)
@@ -208,17 +204,17 @@ int dnsb_worker_main(void *arg)
 				w->wc[DNSB_WC_BUSY_CYCLES] += rte_rdtsc() - t0;
 				continue;
 			}
-			/* Two passes (engine.h), LOOK_AHEAD frames apart: a
+			/* Two passes (engine.h), DNSB_LOOK_AHEAD frames apart: a
 			 * frame's data is fetched PREFETCH_AHEAD frames before
 			 * its first pass, its table slots between its first pass
 			 * and its second. */
 			uint16_t j;
-			for (j = 0; j < n && j < LOOK_AHEAD + PREFETCH_AHEAD; j++)
+			for (j = 0; j < n && j < DNSB_LOOK_AHEAD + PREFETCH_AHEAD; j++)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
-			for (j = 0; j < n && j < LOOK_AHEAD; j++)
+			for (j = 0; j < n && j < DNSB_LOOK_AHEAD; j++)
 				look(w, q, pkts[j], &res[j], &lk[j]);
 			for (j = 0; j < n; j++) {
-				uint16_t ahead = (uint16_t)(j + LOOK_AHEAD);
+				uint16_t ahead = (uint16_t)(j + DNSB_LOOK_AHEAD);
 				if (ahead < n) {
 					if (ahead + PREFETCH_AHEAD < n)
 						rte_prefetch0(rte_pktmbuf_mtod(pkts[ahead + PREFETCH_AHEAD],

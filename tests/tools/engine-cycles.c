@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * engine-cycles: TSC cycles a frame of dnsb_engine_process() alone, the
- * frames of a capture fed from memory over and over (no DPDK, no I/O), for
+ * engine-cycles: TSC cycles a frame of the engine alone, the frames of a
+ * capture fed from memory over and over (no DPDK, no I/O), for
  * A/B comparisons of the packet logic where the daemon's rate is too noisy
  * to show them (docs/benchmarks.md). x86 only (rdtsc). Frames come in
  * bursts of 32, copied in first as a driver's receive does, and go through
@@ -23,7 +23,6 @@
 #include "pcap_io.h"
 
 #define BURST_MAX 64
-#define LOOK_AHEAD 4 /* as platform/worker.c */
 
 static void usage(FILE *f)
 {
@@ -105,14 +104,14 @@ int main(int argc, char **argv)
 			memcpy(buf[k], p->data, p->len);
 			len[k] = p->len;
 		}
-		/* The worker's order: the first pass LOOK_AHEAD frames ahead. */
-		for (unsigned long k = 0; !single && k < burst && k < LOOK_AHEAD; k++)
+		/* The worker's order: the first pass DNSB_LOOK_AHEAD frames ahead. */
+		for (unsigned long k = 0; !single && k < burst && k < DNSB_LOOK_AHEAD; k++)
 			dnsb_engine_look(&e, buf[k], len[k], dir, &res[k], &lk[k]);
 		for (unsigned long k = 0; k < burst; k++) {
 			if (single) {
 				dnsb_engine_process(&e, buf[k], len[k], sizeof(buf[k]), dir, now, &res[k]);
 			} else {
-				unsigned long a = k + LOOK_AHEAD;
+				unsigned long a = k + DNSB_LOOK_AHEAD;
 				if (a < burst)
 					dnsb_engine_look(&e, buf[a], len[a], dir, &res[a], &lk[a]);
 				dnsb_engine_finish(&e, buf[k], dir, now, &res[k], &lk[k]);
