@@ -289,6 +289,8 @@ static inline uint16_t wire16(uint8_t hi, uint8_t lo)
  * that is anything else, for the general walk, or at record @p n.
  * @return the position after the run; *@p i counts its records.
  */
+typedef uint8_t dnsb_v16 __attribute__((vector_size(16)));
+
 static inline uint32_t known_run(const uint8_t *m, uint32_t len, uint32_t pos, uint32_t target,
 				 uint32_t *i, uint32_t n)
 {
@@ -320,34 +322,39 @@ static inline uint32_t known_run(const uint8_t *m, uint32_t len, uint32_t pos, u
 	uint16_t rl0;
 	memcpy(&rl0, p + 10, 2);
 	uint32_t step = 12 + dnsb_get16(p + 10);
-	/* Two records a turn while both have the first one's fixed part
-	 * (owner, type, class, TTL and length: an RRset's records share all
-	 * but the length, and this run's mostly that too; RFC 2181 5.2): the
-	 * pair ends at p + 2 step, and one bound covers the octets (the pair
-	 * ends at or below len - 12) and the count (two records left), as
-	 * min(room, left x step) in octets. Anything else: the loop below. */
+	/* Four records a turn while each has the first one's owner, type and
+	 * length (an RRset of A or AAAA records; class and TTL do not change
+	 * the walk), the sixteen octets from each record's start compared as
+	 * one vector against the first record's under a mask of those six
+	 * octets. The group ends at p + 4 step, and one bound covers the octets
+	 * (the group ends at or below len - 12, so the last record's sixteen
+	 * octets are in the message: step is at least 12) and the count (four
+	 * records left), as min(room, left x step) in octets. Anything else,
+	 * and the last records of a run: the loop below. */
 	uint64_t room = (uint64_t)(last - p), by_count = (uint64_t)left * step;
-	uint64_t lim = room < by_count ? room : by_count, pair = 2 * (uint64_t)step;
-	if (lim >= pair) {
-		const uint8_t *const end = p + (lim - pair); /* the last start of a pair */
-		uint64_t f0;
-		uint32_t f1;
-		memcpy(&f0, p, 8);
-		memcpy(&f1, p + 8, 4);
-		uint32_t pairs = 0;
+	uint64_t lim = room < by_count ? room : by_count, quad = 4 * (uint64_t)step;
+	if (lim >= quad) {
+		const uint8_t *const end = p + (lim - quad); /* the last start of a group */
+		const size_t s1 = step, s2 = 2 * (size_t)step, s3 = 3 * (size_t)step;
+		const dnsb_v16 keep = { 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0,
+					0, 0, 0xff, 0xff, 0, 0, 0, 0 };
+		dnsb_v16 f, a, b, c, d;
+		memcpy(&f, p, 16);
+		uint32_t groups = 0;
 		do {
-			uint64_t a0, b0;
-			uint32_t a1, b1;
-			memcpy(&a0, p, 8);
-			memcpy(&a1, p + 8, 4);
-			memcpy(&b0, p + step, 8);
-			memcpy(&b1, p + step + 8, 4);
-			if (((a0 ^ f0) | (b0 ^ f0) | ((a1 ^ f1) | (b1 ^ f1))) != 0)
+			memcpy(&a, p, 16);
+			memcpy(&b, p + s1, 16);
+			memcpy(&c, p + s2, 16);
+			memcpy(&d, p + s3, 16);
+			dnsb_v16 x = ((a ^ f) | (b ^ f) | (c ^ f) | (d ^ f)) & keep;
+			uint64_t w[2];
+			memcpy(w, &x, 16);
+			if (w[0] | w[1])
 				break;
-			p += pair;
-			pairs++;
+			p += quad;
+			groups++;
 		} while (p <= end);
-		left -= 2 * pairs;
+		left -= 4 * groups;
 	}
 	while (left) {
 		uint32_t w;

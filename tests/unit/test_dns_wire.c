@@ -432,8 +432,9 @@ static void test_record_runs(void **st)
 	assert_int_equal(parse(&m, &d), DNSB_R_OK);
 	assert_int_equal(d.msg_end, end - 16);
 	assert_int_equal(d.rr_total, 7);
-	/* Counted as six, an even count the records after end short of the
-	 * message: two records a turn take exactly the six, none beyond. */
+	/* Counted as six, a count the records after end short of the
+	 * message: four records a turn, then one at a time, take exactly the
+	 * six, none beyond. */
 	dnsb_put16(m.b + 6, 6);
 	assert_int_equal(parse(&m, &d), DNSB_R_OK);
 	assert_int_equal(d.msg_end, end - 32);
@@ -495,6 +496,64 @@ static void test_record_runs(void **st)
 	 * octet early, and what is left no longer fills six records exactly. */
 	dnsb_put16(m.b + third + 10, 8);
 	assert_int_not_equal(parse(&m, &d), DNSB_R_OK);
+}
+
+/* A run of n A records (1..13: no group of four, groups and what is left
+ * after them) with record j made different in each way that ends a run or
+ * changes its step: its type (AAAA, 16 octets), its length (6, with six
+ * octets), its class and TTL (the same run), its owner (a pointer to
+ * "example.com" in the question: another name). Every one walked as the
+ * general walk would. */
+static void test_record_runs_every_break(void **st)
+{
+	(void)st;
+	struct msg m;
+	struct dnsb_dns d;
+	static const uint8_t zero[16];
+
+	for (int n = 1; n <= 13; n++) {
+		for (int j = 0; j < n; j++) {
+			for (int how = 0; how < 4; how++) {
+				mb_header(&m, 0x8000, 1, (uint16_t)n, 0, 0);
+				mb_question(&m);
+				for (int i = 0; i < n; i++) {
+					if (i != j) {
+						mb_a_rr(&m);
+						continue;
+					}
+					switch (how) {
+					case 0: /* AAAA */
+						mb_put16(&m, 0xc00c);
+						mb_rr_tail(&m, 28, 1, 300, 16);
+						mb_put(&m, zero, 16);
+						break;
+					case 1: /* A of six octets */
+						mb_put16(&m, 0xc00c);
+						mb_rr_tail(&m, 1, 1, 300, 6);
+						mb_put(&m, zero, 6);
+						break;
+					case 2: /* class CH, another TTL */
+						mb_put16(&m, 0xc00c);
+						mb_rr_tail(&m, 1, 3, 7, 4);
+						mb_put(&m, zero, 4);
+						break;
+					default: /* owned by example.com */
+						mb_put16(&m, 0xc010);
+						mb_rr_tail(&m, 1, 1, 300, 4);
+						mb_put(&m, zero, 4);
+						break;
+					}
+				}
+				uint32_t end = m.len;
+				assert_int_equal(parse(&m, &d), DNSB_R_OK);
+				assert_int_equal(d.msg_end, end);
+				assert_int_equal(d.rr_total, n);
+				/* One record short of the count: truncated. */
+				assert_int_equal(parse_n(m.b, end - 1, &d),
+						 DNSB_R_BAD_DNS_TRUNCATED);
+			}
+		}
+	}
 }
 
 static void test_trailing_bytes(void **st)
@@ -623,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_compressed_length), cmocka_unit_test(test_records_truncated),
 		cmocka_unit_test(test_opt_rules),         cmocka_unit_test(test_trailing_bytes),
 		cmocka_unit_test(test_record_runs),
+		cmocka_unit_test(test_record_runs_every_break),
 		cmocka_unit_test(test_question_name_past_questions),
 		cmocka_unit_test(test_every_prefix),      cmocka_unit_test(test_query_fast_path),
 	};
