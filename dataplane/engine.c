@@ -764,6 +764,47 @@ enum dnsb_verdict dnsb_engine_finish(struct dnsb_engine *e, uint8_t *frame, enum
 	return finish(e, frame, dir, now_ns, res, lk);
 }
 
+static inline __attribute__((always_inline)) void burst_look(const struct dnsb_engine *e,
+							      struct dnsb_bframe *b)
+{
+	if (b->frame)
+		look(e, b->frame, b->len, (enum dnsb_dir)b->dir, &b->res, &b->lk, 1);
+}
+
+static inline void burst_fetch(const struct dnsb_bframe *b)
+{
+	if (b->frame)
+		__builtin_prefetch(b->frame);
+}
+
+uint32_t dnsb_engine_burst(struct dnsb_engine *e, struct dnsb_bframe *f, uint32_t n,
+			   uint32_t from)
+{
+	uint32_t j;
+
+	/* Frames before from have been finished, and from then on the first
+	 * pass is DNSB_LOOK_AHEAD frames ahead: from 0 it is yet to start. */
+	if (from == 0) {
+		for (j = 0; j < n && j < DNSB_LOOK_AHEAD + DNSB_FETCH_AHEAD; j++)
+			burst_fetch(&f[j]);
+		for (j = 0; j < n && j < DNSB_LOOK_AHEAD; j++)
+			burst_look(e, &f[j]);
+	}
+	for (j = from; j < n; j++) {
+		uint32_t ahead = j + DNSB_LOOK_AHEAD;
+		if (ahead < n) {
+			if (ahead + DNSB_FETCH_AHEAD < n)
+				burst_fetch(&f[ahead + DNSB_FETCH_AHEAD]);
+			burst_look(e, &f[ahead]);
+		}
+		struct dnsb_bframe *b = &f[j];
+		if (b->frame && finish(e, b->frame, (enum dnsb_dir)b->dir, b->now_ns, &b->res,
+				       &b->lk) == DNSB_V_EMIT)
+			return j + 1;
+	}
+	return n;
+}
+
 void dnsb_engine_tick(struct dnsb_engine *e, uint64_t now_ns, uint32_t budget)
 {
 	for (unsigned i = 0; i < DNSB_T__END; i++)

@@ -91,7 +91,8 @@ enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uin
 /*
  * A burst in two passes: dnsb_engine_look() on each frame of the burst,
  * then dnsb_engine_finish() on each in the same order, each with its own
- * result and look. The first pass parses the frame and derives the keys
+ * result and look (dnsb_engine_burst() below runs both, the first a few
+ * frames ahead of the second). The first pass parses the frame and derives the keys
  * its correlation will use, and starts fetching the table slots they lead
  * to; it changes nothing, in the engine or the frame. With tables larger
  * than the caches (a busy edge, 1M slots), the misses of a burst then
@@ -145,6 +146,32 @@ enum dnsb_verdict dnsb_engine_finish(struct dnsb_engine *e, uint8_t *frame, enum
 				     uint64_t now_ns, struct dnsb_result *res,
 				     const struct dnsb_look *lk);
 
+/** One frame of a burst for dnsb_engine_burst(). */
+struct dnsb_bframe {
+	uint8_t *frame;         /**< the frame; NULL: not the engine's, skipped */
+	uint32_t len;           /**< its length */
+	uint8_t dir;            /**< enum dnsb_dir: where it heads */
+	uint64_t now_ns;        /**< its time */
+	struct dnsb_result res; /**< what became of it: res.verdict, res.len */
+	struct dnsb_look lk;    /**< the engine's, between the two passes */
+};
+
+/** Frames between the fetch of a frame's data and its first pass. */
+#define DNSB_FETCH_AHEAD 3
+
+/**
+ * Both passes over the @p n frames of @p f in one call, as a caller of
+ * dnsb_engine_look() and dnsb_engine_finish() would run them: a frame's
+ * first pass DNSB_LOOK_AHEAD frames before its second, its data fetched
+ * DNSB_FETCH_AHEAD frames before its first. Start with @p from 0. The call
+ * returns after a frame whose verdict is DNSB_V_EMIT, whose frames are to
+ * be taken (dnsb_engine_emit()) before the call is made again from the
+ * index returned; else at the end of the burst.
+ * @return the index after the last frame finished (@p n: all of them).
+ */
+uint32_t dnsb_engine_burst(struct dnsb_engine *e, struct dnsb_bframe *f, uint32_t n,
+			   uint32_t from);
+
 /** Frames to send after a DNSB_V_EMIT verdict. */
 static inline uint32_t dnsb_engine_emit_count(const struct dnsb_engine *e)
 {
@@ -154,9 +181,9 @@ static inline uint32_t dnsb_engine_emit_count(const struct dnsb_engine *e)
 /**
  * Write frame @p i of those a DNSB_V_EMIT verdict asks for into @p out
  * (@p cap octets; DNSB_REASM_MAX_HDR + 8 + the configured max_datagram
- * always suffice). Valid until the next dnsb_engine_process() or
- * dnsb_engine_finish(), and while the frame given to it is unchanged (the
- * frames may be cut from it).
+ * always suffice). Valid until the next dnsb_engine_process(),
+ * dnsb_engine_finish() or dnsb_engine_burst(), and while the frame given
+ * to it is unchanged (the frames may be cut from it).
  * @return its length, 0 when @p cap is too small.
  */
 static inline uint32_t dnsb_engine_emit(const struct dnsb_engine *e, uint32_t i, uint8_t *out,

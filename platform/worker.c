@@ -5,13 +5,10 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
-#include <rte_prefetch.h>
 
 #include <string.h>
 
 #include "worker.h"
-
-#define PREFETCH_AHEAD 3
 
 static void tx_flush(struct dnsb_worker *w, uint16_t port, struct dnsb_txbuf *b)
 {
@@ -108,35 +105,27 @@ static void emit(struct dnsb_worker *w, struct rte_mempool *pool, uint16_t port,
 	}
 }
 
-/* The second pass over a frame (its first, look() below, ran
- * DNSB_LOOK_AHEAD frames earlier): the verdict, then the frame sent on,
- * sent back or freed. */
-static inline void handle(struct dnsb_worker *w, const struct dnsb_app *app,
-			  const struct dnsb_rxq *q, struct rte_mbuf *m, struct dnsb_result *res,
-			  const struct dnsb_look *lk, uint64_t now_ns)
+/* A frame the engine is done with: sent on, sent back or freed. */
+static inline void dispatch(struct dnsb_worker *w, const struct dnsb_rxq *q, struct rte_mbuf *m,
+			    const struct dnsb_bframe *b, unsigned burst)
 {
-	unsigned burst = app->cfg.burst;
-
-	if (unlikely(m->nb_segs > 1)) {
+	if (unlikely(!b->frame)) {
 		w->wc[DNSB_WC_PASS_MULTISEG]++;
 		tx_send(w, q->out_port, m, burst);
 		return;
 	}
-	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
-	uint64_t t = frame_time(w, app, m, now_ns);
-	w->last_ns = t;
-	switch (dnsb_engine_finish(&w->engine, d, (enum dnsb_dir)q->dir, t, res, lk)) {
+	switch (b->res.verdict) {
 	case DNSB_V_PASS:
 		tx_send(w, q->out_port, m, burst);
 		break;
 	case DNSB_V_MODIFIED:
-		m->data_len = (uint16_t)res->len;
-		m->pkt_len = res->len;
+		m->data_len = (uint16_t)b->res.len;
+		m->pkt_len = b->res.len;
 		tx_send(w, q->out_port, m, burst);
 		break;
 	case DNSB_V_REPLY:
-		m->data_len = (uint16_t)res->len;
-		m->pkt_len = res->len;
+		m->data_len = (uint16_t)b->res.len;
+		m->pkt_len = b->res.len;
 		tx_send(w, q->port, m, burst);
 		break;
 	case DNSB_V_EMIT:
@@ -150,24 +139,13 @@ static inline void handle(struct dnsb_worker *w, const struct dnsb_app *app,
 	}
 }
 
-/* The first pass over a frame: parsed, its correlation keys derived and
- * their table slots on their way into the cache. */
-static inline void look(struct dnsb_worker *w, const struct dnsb_rxq *q, struct rte_mbuf *m,
-			struct dnsb_result *res, struct dnsb_look *lk)
-{
-	if (likely(m->nb_segs == 1))
-		dnsb_engine_look(&w->engine, rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
-				 (enum dnsb_dir)q->dir, res, lk);
-}
-
 int dnsb_worker_main(void *arg)
 {
 	struct dnsb_worker_arg *a = arg;
 	struct dnsb_app *app = a->app;
 	struct dnsb_worker *w = a->w;
 	struct rte_mbuf *pkts[DNSB_MAX_BURST];
-	struct dnsb_result res[DNSB_MAX_BURST];
-	struct dnsb_look lk[DNSB_MAX_BURST];
+	struct dnsb_bframe bf[DNSB_MAX_BURST];
 	const uint16_t burst = (uint16_t)app->cfg.burst;
 	const uint64_t drain_tsc = app->tsc_hz * app->cfg.drain_us / 1000000 + 1;
 	const double ns_per_tsc = 1e9 / (double)app->tsc_hz;
@@ -204,24 +182,23 @@ int dnsb_worker_main(void *arg)
 				w->wc[DNSB_WC_BUSY_CYCLES] += rte_rdtsc() - t0;
 				continue;
 			}
-			/* Two passes (engine.h), DNSB_LOOK_AHEAD frames apart: a
-			 * frame's data is fetched PREFETCH_AHEAD frames before
-			 * its first pass, its table slots between its first pass
-			 * and its second. */
-			uint16_t j;
-			for (j = 0; j < n && j < DNSB_LOOK_AHEAD + PREFETCH_AHEAD; j++)
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
-			for (j = 0; j < n && j < DNSB_LOOK_AHEAD; j++)
-				look(w, q, pkts[j], &res[j], &lk[j]);
-			for (j = 0; j < n; j++) {
-				uint16_t ahead = (uint16_t)(j + DNSB_LOOK_AHEAD);
-				if (ahead < n) {
-					if (ahead + PREFETCH_AHEAD < n)
-						rte_prefetch0(rte_pktmbuf_mtod(pkts[ahead + PREFETCH_AHEAD],
-									       void *));
-					look(w, q, pkts[ahead], &res[ahead], &lk[ahead]);
-				}
-				handle(w, app, q, pkts[j], &res[j], &lk[j], now_ns);
+			/* The engine's two passes over the burst (engine.h), in
+			 * one call but where a frame's verdict has frames of its
+			 * own to send: taken before the next frame is finished. */
+			for (uint16_t k = 0; k < n; k++) {
+				struct rte_mbuf *m = pkts[k];
+				struct dnsb_bframe *b = &bf[k];
+				b->frame = likely(m->nb_segs == 1) ? rte_pktmbuf_mtod(m, uint8_t *) : NULL;
+				b->len = m->data_len;
+				b->dir = q->dir;
+				b->now_ns = frame_time(w, app, m, now_ns);
+			}
+			w->last_ns = bf[n - 1].now_ns;
+			for (uint32_t from = 0; from < n;) {
+				uint32_t to = dnsb_engine_burst(&w->engine, bf, n, from);
+				for (uint32_t k = from; k < to; k++)
+					dispatch(w, q, pkts[k], &bf[k], burst);
+				from = to;
 			}
 			w->wc[DNSB_WC_BUSY_CYCLES] += rte_rdtsc() - t0;
 		}

@@ -3,9 +3,11 @@
  * time moving on between them: correlation state stays bounded and every
  * frame gets exactly one reason. A second engine takes the same frames in
  * two passes, each frame's first pass (dnsb_engine_look) before the second
- * pass of the frame before it, as the worker does: the same verdicts,
- * frames, emitted frames and counters. Input: records of
- * [flags][len hi][len lo][frame...]. */
+ * pass of the frame before it: the same verdicts, frames, emitted frames
+ * and counters. Then two more engines take the records again in bursts of
+ * 1..8 under each burst's first policy, one through dnsb_engine_burst (as
+ * the worker runs it), one a frame at a time: the same again. Input:
+ * records of [flags][len hi][len lo][frame...]. */
 #include <stdlib.h>
 
 #include "engine.h"
@@ -39,11 +41,87 @@ static void record_policy(struct dnsb_policy *pol, const struct record *r)
 	pol->mtu_client = pol->mtu_server = (n & 0x100) ? 576 : 1280;
 }
 
+#define BURST 8
+
+/* The records in bursts: dnsb_engine_burst in one engine, the same frames
+ * one at a time (dnsb_engine_process) in another, each burst under the
+ * policy of its first record and ticked after it. */
+static int bursts(const uint8_t *data, const struct record *rec, uint32_t nrec, void *mem3,
+		  void *mem4, const struct dnsb_engine_cfg *cfg)
+{
+	static uint8_t b3[BURST][FUZZ_CAP], b4[BURST][FUZZ_CAP], o3[FUZZ_CAP], o4[FUZZ_CAP];
+	static struct dnsb_bframe bf[BURST];
+	struct dnsb_engine e3, e4;
+	struct dnsb_policy pol;
+	struct dnsb_result res;
+	uint64_t now = 1;
+
+	dnsb_policy_default(&pol);
+	FUZZ_CHECK(dnsb_engine_init(&e3, &pol, mem3, cfg) == 0);
+	FUZZ_CHECK(dnsb_engine_init(&e4, &pol, mem4, cfg) == 0);
+	for (uint32_t k0 = 0; k0 < nrec;) {
+		uint32_t nb = 1 + (uint32_t)(rec[k0].fl >> 3) % BURST;
+		if (nb > nrec - k0)
+			nb = nrec - k0;
+		record_policy(&pol, &rec[k0]);
+		e3.hypothetical = e4.hypothetical = rec[k0].fl & 1;
+		for (uint32_t j = 0; j < nb; j++) {
+			const struct record *r = &rec[k0 + j];
+			memcpy(b3[j], data + r->off, r->n);
+			memcpy(b4[j], data + r->off, r->n);
+			now += (uint64_t)(r->fl >> 2) * 50000000ull;
+			/* A frame left out now and then, as the worker leaves out
+			 * one that is not in one piece. */
+			bf[j] = (struct dnsb_bframe){ .frame = (r->fl & 0x7f) == 0x7f ? NULL : b3[j],
+						      .len = (uint32_t)r->n,
+						      .dir = (uint8_t)((r->fl >> 1) % 3),
+						      .now_ns = now };
+		}
+		for (uint32_t from = 0; from < nb;) {
+			uint32_t to = dnsb_engine_burst(&e3, bf, nb, from);
+			FUZZ_CHECK(to > from && to <= nb);
+			for (uint32_t j = from; j < to; j++) {
+				if (!bf[j].frame)
+					continue;
+				enum dnsb_verdict v = dnsb_engine_process(&e4, b4[j], bf[j].len, FUZZ_CAP,
+									  (enum dnsb_dir)bf[j].dir,
+									  bf[j].now_ns, &res);
+				const struct dnsb_result *r3 = &bf[j].res;
+				FUZZ_CHECK(r3->verdict == v && r3->reason == res.reason &&
+					   r3->len == res.len);
+				FUZZ_CHECK(v == DNSB_V_DROP || memcmp(b3[j], b4[j], res.len) == 0);
+				/* It stops after an emit, for its frames to be taken. */
+				FUZZ_CHECK(v != DNSB_V_EMIT || j == to - 1);
+			}
+			if (bf[to - 1].frame && bf[to - 1].res.verdict == DNSB_V_EMIT) {
+				uint32_t n = dnsb_engine_emit_count(&e4);
+				FUZZ_CHECK(dnsb_engine_emit_count(&e3) == n);
+				for (uint32_t i = 0; i < n; i++) {
+					uint32_t len = dnsb_engine_emit(&e4, i, o4, sizeof(o4));
+					FUZZ_CHECK(dnsb_engine_emit(&e3, i, o3, sizeof(o3)) == len &&
+						   memcmp(o3, o4, len) == 0);
+				}
+			} else {
+				FUZZ_CHECK(to == nb);
+			}
+			from = to;
+		}
+		if (rec[k0].fl & 0x80) {
+			dnsb_engine_tick(&e3, now, 7);
+			dnsb_engine_tick(&e4, now, 7);
+		}
+		k0 += nb;
+	}
+	FUZZ_CHECK(memcmp(e3.reasons, e4.reasons, sizeof(e3.reasons)) == 0);
+	FUZZ_CHECK(memcmp(e3.events, e4.events, sizeof(e3.events)) == 0);
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t mem[2][DNSB_T__END * SLOTS * sizeof(struct dnsb_fentry) +
+	static uint8_t mem[4][DNSB_T__END * SLOTS * sizeof(struct dnsb_fentry) +
 			      16 * (sizeof(struct dnsb_reasm_slot) + 4096 + 520) + 8192];
 	static uint8_t buf[FUZZ_CAP], buf2[2][FUZZ_CAP], out[FUZZ_CAP], out2[FUZZ_CAP];
 	static struct record rec[RECORDS];
@@ -132,5 +210,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned t = 0; t < DNSB_T__END; t++)
 		FUZZ_CHECK(e.t[t].live == 0);
 	FUZZ_CHECK(e.ra.live == 0);
-	return 0;
+	return bursts(data, rec, nrec, mem[2], mem[3], &cfg);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""The engine in bursts, two passes a burst (dnsb_engine_look over every
-frame, then dnsb_engine_finish over each, as the daemon's worker runs it),
-gives exactly what it gives one frame at a time: the same output frames
+"""The engine in bursts, two passes a burst in one call (dnsb_engine_burst,
+each frame's first pass four frames before its second, as the daemon's
+worker runs it), gives exactly what it gives one frame at a time: the same output frames
 and the same reasons and counters, over every capture in tests/data and
 all of them in one, under the fragments policies and limits that change
 what the engine does."""

@@ -4,8 +4,8 @@
  * write what the bump would send. Direction comes from the DNS port. For
  * embedding checks, tests and the demo; the daemon's offline mode runs
  * the same core through DPDK's pcap driver. --burst N: the engine's frames
- * in bursts of N, in two passes as the daemon's worker does
- * (dnsb_engine_look, then dnsb_engine_finish), which must give exactly
+ * in bursts of N, in two passes as the daemon's worker has them run
+ * (dnsb_engine_burst), which must give exactly
  * what one frame at a time gives.
  */
 #include <getopt.h>
@@ -120,9 +120,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	uint64_t count[DNSB_R__END] = { 0 }, verdicts[5] = { 0 }, emitted = 0;
-	static struct dnsb_result res[BURST_MAX];
-	static struct dnsb_look lk[BURST_MAX];
-	enum dnsb_dir dir[BURST_MAX];
+	static struct dnsb_bframe bf[BURST_MAX];
 	for (uint32_t i0 = 0; i0 < pf.n; i0 += burst) {
 		uint32_t n = pf.n - i0 < burst ? pf.n - i0 : burst;
 		for (uint32_t k = 0; k < n; k++) {
@@ -134,41 +132,52 @@ int main(int argc, char **argv)
 			memcpy(buf[k], p->data, p->len);
 			/* Direction from the port: to a DNS port is toward the servers. */
 			struct dnsb_pkt v;
-			dir[k] = DNSB_DIR_UNKNOWN;
+			enum dnsb_dir dir = DNSB_DIR_UNKNOWN;
 			if (dnsb_pkt_parse(buf[k], p->len, &v) == DNSB_R_OK && v.has_l4)
-				dir[k] = dnsb_policy_is_dns_port(&pol, v.dport) ? DNSB_DIR_TO_SERVER
-				       : dnsb_policy_is_dns_port(&pol, v.sport) ? DNSB_DIR_TO_CLIENT
-									: DNSB_DIR_UNKNOWN;
-			if (use_engine && burst > 1)
-				dnsb_engine_look(&eng, buf[k], p->len, dir[k], &res[k], &lk[k]);
+				dir = dnsb_policy_is_dns_port(&pol, v.dport) ? DNSB_DIR_TO_SERVER
+				    : dnsb_policy_is_dns_port(&pol, v.sport) ? DNSB_DIR_TO_CLIENT
+									 : DNSB_DIR_UNKNOWN;
+			bf[k] = (struct dnsb_bframe){ .frame = buf[k], .len = p->len,
+						      .dir = (uint8_t)dir, .now_ns = p->ts_ns };
 		}
-		for (uint32_t k = 0; k < n; k++) {
-			const struct pcap_pkt *p = &pf.pkts[i0 + k];
-			struct dnsb_result *r = &res[k];
+		/* Burst: the engine's two passes over the whole burst, as the
+		 * daemon's worker has them run, taking each DNSB_V_EMIT's frames
+		 * before going on; else one frame at a time. */
+		for (uint32_t from = 0; from < n;) {
+			uint32_t to = from + 1;
 			if (use_engine && burst > 1)
-				dnsb_engine_finish(&eng, buf[k], dir[k], p->ts_ns, r, &lk[k]);
+				to = dnsb_engine_burst(&eng, bf, n, from);
 			else if (use_engine)
-				dnsb_engine_process(&eng, buf[k], p->len, sizeof(buf[k]), dir[k], p->ts_ns, r);
+				dnsb_engine_process(&eng, buf[from], bf[from].len, sizeof(buf[from]),
+						    (enum dnsb_dir)bf[from].dir, bf[from].now_ns,
+						    &bf[from].res);
 			else
-				dnsb_process(buf[k], p->len, sizeof(buf[k]), dir[k], p->ts_ns, &pol, NULL, r);
-			count[r->reason]++;
-			verdicts[r->verdict]++;
-			if (r->verdict == DNSB_V_EMIT) {
-				/* The frames of a held datagram, in place of this one. */
-				for (uint32_t e = 0; e < dnsb_engine_emit_count(&eng); e++) {
-					static uint8_t ebuf[DNSB_REASM_MAX_HDR + 8 + 65536];
-					uint32_t len = dnsb_engine_emit(&eng, e, ebuf, sizeof(ebuf));
-					emitted++;
-					if (w && len && pcap_write_pkt(w, p->ts_ns, ebuf, len)) {
-						perror(out);
-						return 1;
+				dnsb_process(buf[from], bf[from].len, sizeof(buf[from]),
+					     (enum dnsb_dir)bf[from].dir, bf[from].now_ns, &pol, NULL,
+					     &bf[from].res);
+			for (uint32_t k = from; k < to; k++) {
+				const struct dnsb_result *r = &bf[k].res;
+				uint64_t ts = bf[k].now_ns;
+				count[r->reason]++;
+				verdicts[r->verdict]++;
+				if (r->verdict == DNSB_V_EMIT) {
+					/* The frames of a held datagram, in place of this one. */
+					for (uint32_t e = 0; e < dnsb_engine_emit_count(&eng); e++) {
+						static uint8_t ebuf[DNSB_REASM_MAX_HDR + 8 + 65536];
+						uint32_t len = dnsb_engine_emit(&eng, e, ebuf, sizeof(ebuf));
+						emitted++;
+						if (w && len && pcap_write_pkt(w, ts, ebuf, len)) {
+							perror(out);
+							return 1;
+						}
 					}
+				} else if (w && r->verdict != DNSB_V_DROP &&
+					   pcap_write_pkt(w, ts, buf[k], r->len)) {
+					perror(out);
+					return 1;
 				}
-			} else if (w && r->verdict != DNSB_V_DROP &&
-				   pcap_write_pkt(w, p->ts_ns, buf[k], r->len)) {
-				perror(out);
-				return 1;
 			}
+			from = to;
 		}
 	}
 	if (w && fclose(w)) {

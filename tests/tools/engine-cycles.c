@@ -5,9 +5,9 @@
  * A/B comparisons of the packet logic where the daemon's rate is too noisy
  * to show them (docs/benchmarks.md). x86 only (rdtsc). Frames come in
  * bursts of 32, copied in first as a driver's receive does, and go through
- * the engine in two passes four frames apart (dnsb_engine_look, then
- * dnsb_engine_finish), as the daemon's worker runs it; --single:
- * dnsb_engine_process() on each frame of the burst in turn instead.
+ * the engine in two passes four frames apart (dnsb_engine_burst), as the
+ * daemon's worker runs it; --single: dnsb_engine_process() on each frame
+ * of the burst in turn instead.
  * usage: engine-cycles [--to-client] [--frames N] [--slots N] [--burst N] [--single] PCAP
  */
 #include <getopt.h>
@@ -90,9 +90,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	static uint8_t buf[BURST_MAX][65536 + 256];
-	static struct dnsb_result res[BURST_MAX];
-	static struct dnsb_look lk[BURST_MAX];
-	uint32_t len[BURST_MAX];
+	static struct dnsb_bframe bf[BURST_MAX];
 	uint64_t now = 1000000000ull, t0 = 0;
 	long since = 0, warm = frames / 5 / (long)burst * (long)burst;
 	for (long i = 0; i < frames; i += (long)burst) {
@@ -102,21 +100,21 @@ int main(int argc, char **argv)
 		for (unsigned long k = 0; k < burst; k++) {
 			const struct pcap_pkt *p = &pf.pkts[(unsigned long)(i + (long)k) % pf.n];
 			memcpy(buf[k], p->data, p->len);
-			len[k] = p->len;
-		}
-		/* The worker's order: the first pass DNSB_LOOK_AHEAD frames ahead. */
-		for (unsigned long k = 0; !single && k < burst && k < DNSB_LOOK_AHEAD; k++)
-			dnsb_engine_look(&e, buf[k], len[k], dir, &res[k], &lk[k]);
-		for (unsigned long k = 0; k < burst; k++) {
-			if (single) {
-				dnsb_engine_process(&e, buf[k], len[k], sizeof(buf[k]), dir, now, &res[k]);
-			} else {
-				unsigned long a = k + DNSB_LOOK_AHEAD;
-				if (a < burst)
-					dnsb_engine_look(&e, buf[a], len[a], dir, &res[a], &lk[a]);
-				dnsb_engine_finish(&e, buf[k], dir, now, &res[k], &lk[k]);
-			}
+			bf[k].frame = buf[k];
+			bf[k].len = p->len;
+			bf[k].dir = (uint8_t)dir;
+			bf[k].now_ns = now;
 			now += 120; /* about 8 Mpps of capture time */
+		}
+		if (single) {
+			for (unsigned long k = 0; k < burst; k++)
+				dnsb_engine_process(&e, buf[k], bf[k].len, sizeof(buf[k]), dir,
+						    bf[k].now_ns, &bf[k].res);
+		} else {
+			/* The worker's calls: again after a verdict with frames of
+			 * its own (which the worker would send, and this drops). */
+			for (uint32_t from = 0; from < burst;)
+				from = dnsb_engine_burst(&e, bf, (uint32_t)burst, from);
 		}
 		if ((since += (long)burst) >= 1024) {
 			dnsb_engine_tick_paced(&e, now);

@@ -339,6 +339,71 @@ static void test_whole_over_mtu(void **st)
 	env_free(v);
 }
 
+/* One call a burst (dnsb_engine_burst, as the worker runs the engine) over
+ * two fragment trains, with a frame left out between them: it stops right
+ * after each frame that completes a datagram, whose frames are then there
+ * to take; a frame left out is not touched; verdicts, emitted frames and
+ * counters are those of one frame at a time on a second engine. */
+static void test_burst_stops_at_emit(void **st)
+{
+	(void)st;
+	static const struct {
+		const char *file;
+		unsigned idx;
+	} in[] = { { "v4_train", 0 }, { "v4_train", 1 }, { "v4_train", 2 }, { NULL, 0 },
+		   { "v4b_train", 0 }, { "v4b_train", 1 }, { "v6_train", 0 } };
+	enum { N = sizeof(in) / sizeof(in[0]) };
+	static struct fx f[N];
+	struct dnsb_bframe bf[N];
+	struct env *v = env_new(DNSB_FRAG_REASSEMBLE, DNSB_FRAG_PASS, 1280);
+	struct env *one = env_new(DNSB_FRAG_REASSEMBLE, DNSB_FRAG_PASS, 1280);
+
+	memset(bf, 0, sizeof(bf));
+	for (unsigned k = 0; k < N; k++) {
+		bf[k].dir = TO_C;
+		bf[k].now_ns = SEC + k;
+		bf[k].res.reason = DNSB_R__END; /* untouched where left out */
+		if (!in[k].file)
+			continue;
+		fx_load_from("frag", in[k].file, in[k].idx, &f[k]);
+		bf[k].frame = f[k].buf;
+		bf[k].len = f[k].len;
+	}
+	/* After v4_train's last fragment (2), after v4b_train's (5), the end. */
+	static const uint32_t stops[] = { 3, 6, N };
+	uint32_t from = 0;
+	for (unsigned c = 0; c < 3; c++) {
+		uint32_t to = dnsb_engine_burst(&v->e, bf, N, from);
+		assert_int_equal(to, stops[c]);
+		for (uint32_t k = from; k < to; k++) {
+			if (!in[k].file) {
+				assert_int_equal(bf[k].res.reason, DNSB_R__END);
+				continue;
+			}
+			assert_int_equal(feed(one, in[k].file, in[k].idx, TO_C, SEC + k),
+					 bf[k].res.verdict);
+			assert_int_equal(one->res.reason, bf[k].res.reason);
+			assert_int_equal(one->res.len, bf[k].res.len);
+		}
+		if (to < N) {
+			assert_int_equal(bf[to - 1].res.verdict, DNSB_V_EMIT);
+			assert_int_equal(dnsb_engine_emit_count(&v->e), one->n_out);
+			for (uint32_t i = 0; i < one->n_out; i++) {
+				uint8_t out[FX_CAP];
+				assert_int_equal(dnsb_engine_emit(&v->e, i, out, sizeof(out)),
+						 one->out_len[i]);
+				assert_memory_equal(out, one->out[i], one->out_len[i]);
+			}
+		}
+		from = to;
+	}
+	assert_int_equal(EV(FRAG_REASSEMBLED), 2);
+	assert_memory_equal(v->e.reasons, one->e.reasons, sizeof(v->e.reasons));
+	assert_memory_equal(v->e.events, one->e.events, sizeof(v->e.events));
+	env_free(one);
+	env_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +416,7 @@ int main(void)
 		cmocka_unit_test(test_out_of_order_passes),
 		cmocka_unit_test(test_invalid_dropped),
 		cmocka_unit_test(test_whole_over_mtu),
+		cmocka_unit_test(test_burst_stops_at_emit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
