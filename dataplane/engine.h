@@ -92,9 +92,10 @@ enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uin
  * A burst in two passes: dnsb_engine_look() on each frame of the burst,
  * then dnsb_engine_finish() on each in the same order, each with its own
  * result and look (dnsb_engine_burst() below runs both, the first a few
- * frames ahead of the second). The first pass parses the frame and derives the keys
- * its correlation will use, and starts fetching the table slots they lead
- * to; it changes nothing, in the engine or the frame. With tables larger
+ * frames ahead of the second). The first pass parses the frame and
+ * derives the keys its correlation will use, and starts fetching the
+ * table slots they lead to; it changes nothing, in the engine or the
+ * frame. With tables larger
  * than the caches (a busy edge, 1M slots), the misses of a burst then
  * overlap instead of each frame waiting for its own. The verdicts, the
  * frames and the counters are those of dnsb_engine_process() on each
