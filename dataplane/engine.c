@@ -481,6 +481,29 @@ key_message(const struct dnsb_engine *e, const uint8_t *frame, const struct dnsb
 	}
 }
 
+/* The first pass, written once for dnsb_engine_process(), its halves and
+ * a reassembled datagram: the frame inspected, a UDP DNS message keyed. */
+static inline __attribute__((always_inline)) void
+look(const struct dnsb_engine *e, const uint8_t *frame, uint32_t len, enum dnsb_dir dir,
+     struct dnsb_result *res, struct dnsb_look *lk, int prefetch)
+{
+	enum dnsb_stage st = dnsb_inspect(frame, len, e->pol, res);
+	lk->stage = (uint8_t)st;
+	lk->corr = DNSB_LOOK_NONE;
+	if (st != DNSB_STAGE_UDP_DNS)
+		return;
+	key_message(e, frame, res, dir, lk);
+	if (!prefetch || lk->corr == DNSB_LOOK_NONE)
+		return;
+	/* The lines correlation will read and write, on their way while the
+	 * frames before this one are finished (one frame alone: no time for
+	 * that, and nothing to gain). */
+	dnsb_ft_prefetch(&e->t[DNSB_T_FLOWS], (uint32_t)lk->k.h_flow);
+	dnsb_ft_prefetch(&e->t[DNSB_T_QUERIES], lk->h_query);
+	if (lk->corr == DNSB_LOOK_QUERY)
+		dnsb_ft_prefetch(&e->t[DNSB_T_QUESTIONS], lk->h_question);
+}
+
 /* A UDP DNS message keyed by key_message(): track a query, or find an
  * answer's query. */
 static void correlate(struct dnsb_engine *e, const struct dnsb_result *res,
@@ -512,10 +535,8 @@ static enum dnsb_verdict send_reassembled(struct dnsb_engine *e, enum dnsb_dir d
 	uint8_t *f = e->ra_out;
 	struct dnsb_result sub;
 	struct dnsb_look lk;
-	enum dnsb_stage st = dnsb_inspect(f, n, e->pol, &sub);
-	if (st == DNSB_STAGE_UDP_DNS)
-		key_message(e, f, &sub, dir, &lk);
-	enum dnsb_verdict v = run_policy(e, f, st, dir, now, id, &sub, &lk);
+	look(e, f, n, dir, &sub, &lk, 0);
+	enum dnsb_verdict v = run_policy(e, f, (enum dnsb_stage)lk.stage, dir, now, id, &sub, &lk);
 	if (v == DNSB_V_DROP)
 		return frag_verdict(res, v, sub.reason);
 	if (v != DNSB_V_EMIT) {
@@ -615,9 +636,9 @@ on_fragment(struct dnsb_engine *e, const uint8_t *frame, struct dnsb_result *res
 				    : frag_verdict(res, DNSB_V_DROP, DNSB_R_FRAG_DROP_POLICY);
 	struct corr c;
 	struct dnsb_look lk;
-	if (dnsb_inspect(e->ra_out, n, pol, &sub) != DNSB_STAGE_UDP_DNS)
+	look(e, e->ra_out, n, dir, &sub, &lk, 0);
+	if (lk.stage != DNSB_STAGE_UDP_DNS)
 		return v;
-	key_message(e, e->ra_out, &sub, dir, &lk);
 	correlate(e, &sub, &lk, now, &c);
 	if (c.response) {
 		sub.verdict = v;
@@ -701,29 +722,8 @@ run_policy(struct dnsb_engine *e, uint8_t *frame, enum dnsb_stage st, enum dnsb_
 	return v;
 }
 
-/* The two passes, each written once for dnsb_engine_process() and for
- * its halves. */
-static inline __attribute__((always_inline)) void
-look(const struct dnsb_engine *e, const uint8_t *frame, uint32_t len, enum dnsb_dir dir,
-     struct dnsb_result *res, struct dnsb_look *lk, int prefetch)
-{
-	enum dnsb_stage st = dnsb_inspect(frame, len, e->pol, res);
-	lk->stage = (uint8_t)st;
-	lk->corr = DNSB_LOOK_NONE;
-	if (st != DNSB_STAGE_UDP_DNS)
-		return;
-	key_message(e, frame, res, dir, lk);
-	if (!prefetch || lk->corr == DNSB_LOOK_NONE)
-		return;
-	/* The lines correlation will read and write, on their way while the
-	 * frames before this one are finished (one frame alone: no time for
-	 * that, and nothing to gain). */
-	dnsb_ft_prefetch(&e->t[DNSB_T_FLOWS], (uint32_t)lk->k.h_flow);
-	dnsb_ft_prefetch(&e->t[DNSB_T_QUERIES], lk->h_query);
-	if (lk->corr == DNSB_LOOK_QUERY)
-		dnsb_ft_prefetch(&e->t[DNSB_T_QUESTIONS], lk->h_question);
-}
-
+/* The second pass, written once for dnsb_engine_process() and for its
+ * halves. */
 static inline __attribute__((always_inline)) enum dnsb_verdict
 finish(struct dnsb_engine *e, uint8_t *frame, enum dnsb_dir dir, uint64_t now_ns,
        struct dnsb_result *res, const struct dnsb_look *lk)
