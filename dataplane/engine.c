@@ -483,10 +483,14 @@ key_message(const struct dnsb_engine *e, const uint8_t *frame, const struct dnsb
 
 /* The first pass, written once for dnsb_engine_process(), its halves and
  * a reassembled datagram: the frame inspected, a UDP DNS message keyed. */
+enum { FETCH_HOME = 1, FETCH_RUNS = 2 };
+
 static inline __attribute__((always_inline)) void
 look(const struct dnsb_engine *e, const uint8_t *frame, uint32_t len, enum dnsb_dir dir,
      struct dnsb_result *res, struct dnsb_look *lk, int prefetch)
 {
+	/* prefetch: 0 none, FETCH_HOME the slots' home lines, FETCH_RUNS
+	 * their runs' too where a table is crowded (crowding()). */
 	enum dnsb_stage st = dnsb_inspect(frame, len, e->pol, res);
 	lk->stage = (uint8_t)st;
 	lk->corr = DNSB_LOOK_NONE;
@@ -502,6 +506,23 @@ look(const struct dnsb_engine *e, const uint8_t *frame, uint32_t len, enum dnsb_
 	dnsb_ft_prefetch(&e->t[DNSB_T_QUERIES], lk->h_query);
 	if (lk->corr == DNSB_LOOK_QUERY)
 		dnsb_ft_prefetch(&e->t[DNSB_T_QUESTIONS], lk->h_question);
+	if (__builtin_expect(prefetch == FETCH_RUNS, 0)) {
+		dnsb_ft_prefetch_run(&e->t[DNSB_T_FLOWS], (uint32_t)lk->k.h_flow);
+		dnsb_ft_prefetch_run(&e->t[DNSB_T_QUERIES], lk->h_query);
+		if (lk->corr == DNSB_LOOK_QUERY)
+			dnsb_ft_prefetch_run(&e->t[DNSB_T_QUESTIONS], lk->h_question);
+	}
+}
+
+/* What look() fetches of the tables: FETCH_RUNS when one the first pass
+ * fetches for is crowded (read once a burst: a hint, it need not be
+ * exact). */
+static inline int crowding(const struct dnsb_engine *e)
+{
+	return dnsb_ft_crowded(&e->t[DNSB_T_FLOWS]) | dnsb_ft_crowded(&e->t[DNSB_T_QUERIES]) |
+			       dnsb_ft_crowded(&e->t[DNSB_T_QUESTIONS])
+		       ? FETCH_RUNS
+		       : FETCH_HOME;
 }
 
 /* A UDP DNS message keyed by key_message(): track a query, or find an
@@ -754,7 +775,7 @@ enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uin
 void dnsb_engine_look(const struct dnsb_engine *e, const uint8_t *frame, uint32_t len,
 		      enum dnsb_dir dir, struct dnsb_result *res, struct dnsb_look *lk)
 {
-	look(e, frame, len, dir, res, lk, 1);
+	look(e, frame, len, dir, res, lk, crowding(e));
 }
 
 enum dnsb_verdict dnsb_engine_finish(struct dnsb_engine *e, uint8_t *frame, enum dnsb_dir dir,
@@ -764,11 +785,11 @@ enum dnsb_verdict dnsb_engine_finish(struct dnsb_engine *e, uint8_t *frame, enum
 	return finish(e, frame, dir, now_ns, res, lk);
 }
 
-static inline __attribute__((always_inline)) void burst_look(const struct dnsb_engine *e,
-							      struct dnsb_bframe *b)
+static inline __attribute__((always_inline)) void
+burst_look(const struct dnsb_engine *e, struct dnsb_bframe *b, int fetch)
 {
 	if (b->frame)
-		look(e, b->frame, b->len, (enum dnsb_dir)b->dir, &b->res, &b->lk, 1);
+		look(e, b->frame, b->len, (enum dnsb_dir)b->dir, &b->res, &b->lk, fetch);
 }
 
 static inline void burst_fetch(const struct dnsb_bframe *b)
@@ -777,8 +798,9 @@ static inline void burst_fetch(const struct dnsb_bframe *b)
 		__builtin_prefetch(b->frame);
 }
 
-uint32_t dnsb_engine_burst(struct dnsb_engine *e, struct dnsb_bframe *f, uint32_t n,
-			   uint32_t from)
+static inline __attribute__((always_inline)) uint32_t burst(struct dnsb_engine *e,
+							   struct dnsb_bframe *f, uint32_t n,
+							   uint32_t from, int fetch)
 {
 	uint32_t j;
 
@@ -788,14 +810,14 @@ uint32_t dnsb_engine_burst(struct dnsb_engine *e, struct dnsb_bframe *f, uint32_
 		for (j = 0; j < n && j < DNSB_LOOK_AHEAD + DNSB_FETCH_AHEAD; j++)
 			burst_fetch(&f[j]);
 		for (j = 0; j < n && j < DNSB_LOOK_AHEAD; j++)
-			burst_look(e, &f[j]);
+			burst_look(e, &f[j], fetch);
 	}
 	for (j = from; j < n; j++) {
 		uint32_t ahead = j + DNSB_LOOK_AHEAD;
 		if (ahead < n) {
 			if (ahead + DNSB_FETCH_AHEAD < n)
 				burst_fetch(&f[ahead + DNSB_FETCH_AHEAD]);
-			burst_look(e, &f[ahead]);
+			burst_look(e, &f[ahead], fetch);
 		}
 		struct dnsb_bframe *b = &f[j];
 		if (b->frame && finish(e, b->frame, (enum dnsb_dir)b->dir, b->now_ns, &b->res,
@@ -803,6 +825,16 @@ uint32_t dnsb_engine_burst(struct dnsb_engine *e, struct dnsb_bframe *f, uint32_
 			return j + 1;
 	}
 	return n;
+}
+
+uint32_t dnsb_engine_burst(struct dnsb_engine *e, struct dnsb_bframe *f, uint32_t n,
+			   uint32_t from)
+{
+	/* Two copies of the loop, each with its fetch fixed: the crowded
+	 * tables' case costs the usual one nothing. */
+	if (__builtin_expect(crowding(e) == FETCH_RUNS, 0))
+		return burst(e, f, n, from, FETCH_RUNS);
+	return burst(e, f, n, from, FETCH_HOME);
 }
 
 void dnsb_engine_tick(struct dnsb_engine *e, uint64_t now_ns, uint32_t budget)

@@ -56,6 +56,13 @@ int dnsb_ft_init(struct dnsb_ftable *t, void *mem, uint32_t slots, uint64_t time
 	memset(t, 0, sizeof(*t));
 	t->slot = mem;
 	t->mask = slots - 1;
+	/* A table small enough to stay in the caches gains nothing from
+	 * fetching its runs ahead: never crowded. */
+	t->half = slots >= DNSB_FT_FETCH_RUNS_MIN ? slots / 2 : UINT64_MAX;
+	t->most = slots - slots / 4;
+#ifdef DNSB_FT_FUZZ_CROWDED
+	t->half = t->most = 0; /* the fuzz targets' build: crowded once not empty */
+#endif
 	t->seed = seed;
 	t->timeout_ns = timeout_ns;
 	t->expire = fn;

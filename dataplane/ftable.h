@@ -28,6 +28,9 @@
 /** Slots probed from the home slot before an insert fails as full. */
 #define DNSB_FT_PROBE 8
 
+/** Tables of fewer slots (512 KiB) are never crowded (dnsb_ft_crowded()). */
+#define DNSB_FT_FETCH_RUNS_MIN 8192
+
 /** Key: two addresses, two ports, an id; unused fields stay zero. */
 struct dnsb_fkey {
 	uint8_t a[16];
@@ -78,6 +81,8 @@ struct dnsb_ftable {
 	struct dnsb_pace pace; /**< of dnsb_ft_sweep_paced() */
 	uint64_t live;        /**< occupied slots */
 	uint64_t peak;        /**< most occupied slots seen */
+	uint64_t half;        /**< live above this: crowded (dnsb_ft_crowded()) */
+	uint64_t most;        /**< live above this: a miss reads the whole probe window */
 	dnsb_ft_expire_fn expire;
 	void *ctx;
 };
@@ -185,6 +190,35 @@ static inline struct dnsb_fentry *dnsb_ft_upsert(struct dnsb_ftable *t, const st
 static inline void dnsb_ft_prefetch(const struct dnsb_ftable *t, uint32_t h)
 {
 	__builtin_prefetch(&t->slot[h & t->mask], 1, 3);
+}
+
+/** More than half the slots are live in a table of at least
+ * DNSB_FT_FETCH_RUNS_MIN slots: runs often go past their home slot, and
+ * out of the caches, so dnsb_ft_prefetch_run() is worth its instructions. */
+static inline int dnsb_ft_crowded(const struct dnsb_ftable *t)
+{
+	return t->live > t->half;
+}
+
+/**
+ * After dnsb_ft_prefetch(), in a crowded table: start fetching the slot
+ * after home too, and in one more than three quarters full, where a key
+ * not there reads the whole probe window, all of that window. Fetched at
+ * once, the slots arrive together instead of one miss after the other.
+ * Always inlined: GCC takes a function that only prefetches for one
+ * without effects (pure) and drops the calls to it.
+ */
+static inline __attribute__((always_inline)) void
+dnsb_ft_prefetch_run(const struct dnsb_ftable *t, uint32_t h)
+{
+	const uint32_t m = t->mask;
+	if (t->live <= t->half)
+		return;
+	__builtin_prefetch(&t->slot[(h + 1) & m], 1, 3);
+	if (t->live <= t->most)
+		return;
+	for (uint32_t i = 2; i < DNSB_FT_PROBE; i++)
+		__builtin_prefetch(&t->slot[(h + i) & m], 1, 3);
 }
 
 /** Free @p e (found by dnsb_ft_find or dnsb_ft_upsert) without expiring it. */

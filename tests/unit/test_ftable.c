@@ -239,6 +239,60 @@ static void test_paced_sweep(void **st)
 		assert_int_equal(m.expired[i], 2);
 }
 
+/* Crowded (dnsb_ft_crowded(): the first pass then fetches the runs, not
+ * just the home slots): more than half the slots live, in a table of at
+ * least DNSB_FT_FETCH_RUNS_MIN slots; a smaller one, which the caches
+ * hold, never. Fetching a run, wrapped around the table's end included,
+ * changes nothing the table holds. */
+static void test_crowded(void **st)
+{
+	(void)st;
+	enum { BIG = DNSB_FT_FETCH_RUNS_MIN, SMALL = DNSB_FT_FETCH_RUNS_MIN / 2 };
+	static uint8_t mem[BIG * sizeof(struct dnsb_fentry)];
+	struct dnsb_ftable t;
+	struct dnsb_fkey k;
+	int created;
+	memset(&k, 0, sizeof(k));
+	k.ip_ver = 6;
+
+	assert_int_equal(dnsb_ft_init(&t, mem, BIG, TIMEOUT, 3, NULL, NULL), 0);
+	uint32_t n = 0;
+	while (t.live < BIG / 2) {
+		memcpy(k.a, &n, sizeof(n));
+		n++;
+		assert_false(dnsb_ft_crowded(&t));
+		(void)dnsb_ft_upsert(&t, &k, dnsb_ft_hash(&t, &k), 1, &created);
+	}
+	assert_false(dnsb_ft_crowded(&t));
+	struct dnsb_fentry *e = NULL;
+	while (!e || !created) {
+		memcpy(k.a, &n, sizeof(n));
+		n++;
+		e = dnsb_ft_upsert(&t, &k, dnsb_ft_hash(&t, &k), 1, &created);
+	}
+	assert_int_equal(t.live, BIG / 2 + 1);
+	assert_true(dnsb_ft_crowded(&t));
+	uint8_t before[sizeof(mem)];
+	memcpy(before, mem, sizeof(mem));
+	for (uint32_t h = t.mask - DNSB_FT_PROBE; h != DNSB_FT_PROBE; h = (h + 1) & t.mask) {
+		dnsb_ft_prefetch(&t, h);
+		dnsb_ft_prefetch_run(&t, h);
+	}
+	assert_memory_equal(before, mem, sizeof(mem));
+	dnsb_ft_remove(&t, e);
+	assert_false(dnsb_ft_crowded(&t));
+	check_layout(&t);
+
+	assert_int_equal(dnsb_ft_init(&t, mem, SMALL, TIMEOUT, 3, NULL, NULL), 0);
+	for (n = 0; n < 4 * SMALL && t.live < SMALL; n++) {
+		memcpy(k.a, &n, sizeof(n));
+		(void)dnsb_ft_upsert(&t, &k, dnsb_ft_hash(&t, &k), 1, &created);
+		assert_false(dnsb_ft_crowded(&t));
+	}
+	assert_true(t.live > SMALL * 3 / 4);
+	check_layout(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_random_crowded),
 		cmocka_unit_test(test_expire_once),
 		cmocka_unit_test(test_paced_sweep),
+		cmocka_unit_test(test_crowded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
