@@ -15,12 +15,21 @@ static size_t map_len(uint32_t max_datagram)
 	return (max_datagram / 8 + 1 + 7) / 8;
 }
 
+/* The memory: the slots, the free buffers' stack (rounded up to a cache
+ * line), then the buffers, each DNSB_REASM_MAX_HDR octets of headers, the
+ * data and its bitmap. */
+static size_t stack_len(uint32_t slots)
+{
+	return ((size_t)slots * sizeof(uint32_t) + 63) & ~(size_t)63;
+}
+
 size_t dnsb_reasm_mem(const struct dnsb_reasm_cfg *c)
 {
 	if (!c->slots)
 		return 0;
 	return (size_t)c->slots * (sizeof(struct dnsb_reasm_slot) + DNSB_REASM_MAX_HDR +
-				   c->max_datagram + map_len(c->max_datagram));
+				   c->max_datagram + map_len(c->max_datagram)) +
+	       stack_len(c->slots);
 }
 
 int dnsb_reasm_init(struct dnsb_reasm *r, void *mem, const struct dnsb_reasm_cfg *c,
@@ -32,13 +41,13 @@ int dnsb_reasm_init(struct dnsb_reasm *r, void *mem, const struct dnsb_reasm_cfg
 	memset(mem, 0, dnsb_reasm_mem(c));
 	memset(r, 0, sizeof(*r));
 	r->slot = mem;
-	uint8_t *area = (uint8_t *)mem + (size_t)c->slots * sizeof(struct dnsb_reasm_slot);
-	for (uint32_t i = 0; i < c->slots; i++) {
-		r->slot[i].data = area + DNSB_REASM_MAX_HDR;
-		area += DNSB_REASM_MAX_HDR + c->max_datagram;
-		r->slot[i].map = area;
-		area += map_len(c->max_datagram);
-	}
+	r->free_buf = (uint32_t *)(r->slot + c->slots);
+	r->buf_area = (uint8_t *)r->free_buf + stack_len(c->slots);
+	r->buf_stride = DNSB_REASM_MAX_HDR + c->max_datagram + map_len(c->max_datagram);
+	/* Buffer 0 on top: the first datagrams use the lowest ones. */
+	for (uint32_t i = 0; i < c->slots; i++)
+		r->free_buf[i] = c->slots - 1 - i;
+	r->n_free = c->slots;
 	r->mask = c->slots - 1;
 	r->max_datagram = c->max_datagram;
 	r->max_frags = c->max_frags;
@@ -52,7 +61,18 @@ static void release(struct dnsb_reasm *r, struct dnsb_reasm_slot *s)
 {
 	memset(s->map, 0, map_len(r->max_datagram));
 	s->ts_ns = 0;
+	r->free_buf[r->n_free++] = s->buf;
 	r->live--;
+}
+
+/* The slot @p s, free, takes the buffer on top of the free ones. */
+static void take_buffer(struct dnsb_reasm *r, struct dnsb_reasm_slot *s)
+{
+	uint32_t b = r->free_buf[--r->n_free];
+	uint8_t *area = r->buf_area + (size_t)b * r->buf_stride;
+	s->buf = b;
+	s->data = area + DNSB_REASM_MAX_HDR;
+	s->map = s->data + r->max_datagram;
 }
 
 static void age_out(struct dnsb_reasm *r, struct dnsb_reasm_slot *s)
@@ -115,6 +135,7 @@ static struct dnsb_reasm_slot *lookup(struct dnsb_reasm *r, const struct dnsb_pk
 		r->evicted++;
 	}
 	struct dnsb_reasm_slot *s = free_slot;
+	take_buffer(r, s);
 	memcpy(s->src, p->src, 16);
 	memcpy(s->dst, p->dst, 16);
 	s->id = p->frag_id;

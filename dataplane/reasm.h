@@ -59,9 +59,12 @@ struct dnsb_reasm_slot {
 	uint64_t ts_ns;        /**< first fragment seen; 0 = free slot */
 	/** Payload octets; the DNSB_REASM_MAX_HDR octets before them hold the
 	 * first fragment's headers (the hdr_len octets of its frame up to its
-	 * data, ending at data), so that the datagram is rebuilt in place. */
+	 * data, ending at data), so that the datagram is rebuilt in place.
+	 * A live slot's buffer (data, map), taken from the table's free
+	 * buffers when the slot's datagram starts. */
 	uint8_t *data;
 	uint8_t *map;
+	uint32_t buf;          /**< which buffer (live slots only) */
 };
 
 /** What the last dnsb_reasm_add() learned of the fragment's datagram. */
@@ -78,6 +81,13 @@ typedef void (*dnsb_reasm_expire_fn)(void *ctx, const struct dnsb_reasm_slot *s)
 struct dnsb_reasm {
 	struct dnsb_reasm_slot *slot;
 	uint32_t mask, cursor, max_datagram;
+	/** Buffers not held by a live slot, the last freed on top: a new
+	 * datagram takes the buffer the one before it left, still in the
+	 * caches, not one of its home slot's (as many buffers as slots, so
+	 * there is always one). */
+	uint32_t *free_buf, n_free;
+	uint8_t *buf_area;
+	size_t buf_stride;
 	struct dnsb_pace pace;  /**< of dnsb_reasm_tick_paced() */
 	uint16_t max_frags;
 	uint64_t timeout_ns;

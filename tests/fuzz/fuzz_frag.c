@@ -122,6 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(dnsb_engine_emit_count(&e) == 0);
 		}
 		FUZZ_CHECK(e.ra.live <= RA_SLOTS);
+		FUZZ_CHECK(e.ra.live + e.ra.n_free == RA_SLOTS); /* every buffer held or free */
 	}
 	uint64_t sum = 0;
 	for (unsigned r = 0; r < DNSB_R__END; r++)

@@ -3,7 +3,8 @@
  * order gives back scapy's whole datagram byte for byte; duplicates,
  * overlaps, tiny first fragments, offsets past 65535, too many fragments,
  * non-DNS datagrams, incomplete trains and a full table each end as they
- * must; memory stays within the table. */
+ * must; memory stays within the table; each buffer is held by one live
+ * slot or free, and a new datagram takes the one freed last. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,6 +80,30 @@ static enum dnsb_reasm_status add(struct env *v, const char *file, unsigned idx,
 	assert_int_equal(dnsb_pkt_parse(f.buf, f.len, &p), DNSB_R_OK);
 	assert_true(p.frag);
 	return add_parsed(v, f.buf, &p, now);
+}
+
+/* Every buffer either held by one live slot or free, none twice. */
+static void check_buffers(const struct env *v)
+{
+	const struct dnsb_reasm *r = &v->r;
+	uint32_t slots = r->mask + 1, held = 0;
+	uint8_t *seen = calloc(slots, 1);
+	assert_int_equal(r->live + r->n_free, slots);
+	for (uint32_t i = 0; i < r->n_free; i++) {
+		assert_true(r->free_buf[i] < slots && !seen[r->free_buf[i]]);
+		seen[r->free_buf[i]] = 1;
+	}
+	for (uint32_t i = 0; i < slots; i++) {
+		const struct dnsb_reasm_slot *sl = &r->slot[i];
+		if (!sl->ts_ns)
+			continue;
+		assert_true(sl->buf < slots && !seen[sl->buf]);
+		seen[sl->buf] = 1;
+		assert_ptr_equal(sl->data, r->buf_area + sl->buf * r->buf_stride + DNSB_REASM_MAX_HDR);
+		held++;
+	}
+	assert_int_equal(held, r->live);
+	free(seen);
 }
 
 static void expect_whole(struct env *v, const char *whole)
@@ -201,6 +226,41 @@ static void test_refused(void **st)
 	env_free(v);
 }
 
+/* A new datagram takes the buffer the last one left (still in the
+ * caches), whatever its slot; an evicted or aged-out datagram's buffer
+ * goes back too. */
+static void test_buffers_reused(void **st)
+{
+	(void)st;
+	struct env *v = env_new(64, 64);
+	const struct dnsb_reasm *r = &v->r;
+	check_buffers(v);
+	assert_int_equal(add(v, "v4b_train", 0, SEC), DNSB_RA_HELD);
+	const struct dnsb_reasm_slot *b = r->last.slot;
+	uint32_t buf = b->buf;
+	check_buffers(v);
+	assert_int_equal(add(v, "v4_train", 0, SEC), DNSB_RA_HELD);
+	assert_int_not_equal(r->last.slot->buf, buf);
+	check_buffers(v);
+	assert_int_equal(add(v, "v4b_train", 1, SEC), DNSB_RA_DONE);
+	expect_whole(v, "v4b_whole");
+	check_buffers(v);
+	/* v4b's buffer is on top again: the next datagram (v6) takes it,
+	 * while v4's stays where it is. */
+	assert_int_equal(add(v, "v6_train", 0, SEC), DNSB_RA_HELD);
+	assert_int_equal(r->last.slot->buf, buf);
+	check_buffers(v);
+	assert_int_equal(add(v, "v4_train", 1, SEC), DNSB_RA_HELD);
+	assert_int_equal(add(v, "v4_train", 2, SEC), DNSB_RA_DONE);
+	expect_whole(v, "v4_whole");
+	assert_int_equal(add(v, "v6_train", 1, SEC), DNSB_RA_HELD);
+	assert_int_equal(add(v, "v6_train", 2, SEC), DNSB_RA_DONE);
+	expect_whole(v, "v6_whole");
+	check_buffers(v);
+	assert_int_equal(r->live, 0);
+	env_free(v);
+}
+
 static void test_table_bounded(void **st)
 {
 	(void)st;
@@ -217,7 +277,10 @@ static void test_table_bounded(void **st)
 		enum dnsb_reasm_status s = add_parsed(v, f.buf, &p, SEC + id);
 		held += s == DNSB_RA_HELD;
 		assert_true(v->r.live <= 16);
+		if (id % 97 == 0)
+			check_buffers(v);
 	}
+	check_buffers(v);
 	assert_int_equal(held, 1000);
 	assert_int_equal(v->r.evicted, 1000 - 16);
 	assert_int_equal(v->r.live, 16);
@@ -227,6 +290,7 @@ static void test_table_bounded(void **st)
 	expect_whole(v, "v4_whole");
 	dnsb_reasm_tick(&v->r, 5 * SEC, 0);
 	assert_int_equal(v->r.live, 0);
+	check_buffers(v);
 	assert_int_equal(v->first_missing, 15);
 	env_free(v);
 }
@@ -238,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_interleaved_and_duplicates),
 		cmocka_unit_test(test_overlap),      cmocka_unit_test(test_incomplete),
 		cmocka_unit_test(test_refused),      cmocka_unit_test(test_table_bounded),
+		cmocka_unit_test(test_buffers_reused),
 	};
 	return cmocka_run_group_tests_name("reasm", tests, NULL, NULL);
 }
