@@ -481,10 +481,11 @@ key_message(const struct dnsb_engine *e, const uint8_t *frame, const struct dnsb
 	}
 }
 
-/* The first pass, written once for dnsb_engine_process(), its halves and
- * a reassembled datagram: the frame inspected, a UDP DNS message keyed. */
+/* What the first pass fetches of the tables (0: nothing). */
 enum { FETCH_HOME = 1, FETCH_RUNS = 2 };
 
+/* The first pass, written once for dnsb_engine_process(), its halves and
+ * a reassembled datagram: the frame inspected, a UDP DNS message keyed. */
 static inline __attribute__((always_inline)) void
 look(const struct dnsb_engine *e, const uint8_t *frame, uint32_t len, enum dnsb_dir dir,
      struct dnsb_result *res, struct dnsb_look *lk, int prefetch)

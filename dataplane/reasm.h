@@ -85,7 +85,8 @@ struct dnsb_reasm {
 	 * datagram takes the buffer the one before it left, still in the
 	 * caches, not one of its home slot's (as many buffers as slots, so
 	 * there is always one). */
-	uint32_t *free_buf, n_free;
+	uint32_t *free_buf;
+	uint32_t n_free;
 	uint8_t *buf_area;
 	size_t buf_stride;
 	struct dnsb_pace pace;  /**< of dnsb_reasm_tick_paced() */

@@ -272,7 +272,7 @@ static void test_crowded(void **st)
 	}
 	assert_int_equal(t.live, BIG / 2 + 1);
 	assert_true(dnsb_ft_crowded(&t));
-	uint8_t before[sizeof(mem)];
+	static uint8_t before[sizeof(mem)];
 	memcpy(before, mem, sizeof(mem));
 	for (uint32_t h = t.mask - DNSB_FT_PROBE; h != DNSB_FT_PROBE; h = (h + 1) & t.mask) {
 		dnsb_ft_prefetch(&t, h);
