@@ -212,7 +212,7 @@ static inline __attribute__((always_inline)) void
 dnsb_ft_prefetch_run(const struct dnsb_ftable *t, uint32_t h)
 {
 	const uint32_t m = t->mask;
-	if (t->live <= t->half)
+	if (!dnsb_ft_crowded(t))
 		return;
 	__builtin_prefetch(&t->slot[(h + 1) & m], 1, 3);
 	if (t->live <= t->most)
