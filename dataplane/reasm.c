@@ -6,6 +6,11 @@
 #include "wire.h"
 
 #define PROBE 8
+/* 1 in the fuzz target's reference copy: every datagram in the bitmap, as
+ * the run that stands for it must always agree with. */
+#ifndef DNSB_REASM_MAP_ALWAYS
+#define DNSB_REASM_MAP_ALWAYS 0
+#endif
 #define IP_MAX 65535u
 #define UDP_HLEN 8
 #define IP6_HLEN 40
@@ -57,9 +62,11 @@ int dnsb_reasm_init(struct dnsb_reasm *r, void *mem, const struct dnsb_reasm_cfg
 	return 0;
 }
 
+/* A free buffer's bitmap is all clear: only a mapped slot wrote to it. */
 static void release(struct dnsb_reasm *r, struct dnsb_reasm_slot *s)
 {
-	memset(s->map, 0, map_len(r->max_datagram));
+	if (s->mapped)
+		memset(s->map, 0, map_len(r->max_datagram));
 	s->ts_ns = 0;
 	r->free_buf[r->n_free++] = s->buf;
 	r->live--;
@@ -143,6 +150,8 @@ static struct dnsb_reasm_slot *lookup(struct dnsb_reasm *r, const struct dnsb_pk
 	s->proto = p->proto;
 	s->have_first = s->have_last = s->not_dns = 0;
 	s->from_server = s->passing = 0;
+	s->mapped = DNSB_REASM_MAP_ALWAYS;
+	s->run_lo = s->run_hi = 0;
 	s->nfrags = 0;
 	s->hdr_len = 0;
 	s->total = s->have = 0;
@@ -204,6 +213,40 @@ static void blocks_mark(uint8_t *map, uint32_t b0, uint32_t b1)
 	if (i1 > i0 + 1)
 		memset(map + i0 + 1, 0xff, i1 - i0 - 1);
 	map[i1] |= bits(0, ((b1 - 1) & 7) + 1);
+}
+
+/* What the slot holds of blocks [b0, b1): as blocks_state(). */
+static int held_state(const struct dnsb_reasm_slot *s, uint32_t b0, uint32_t b1)
+{
+	if (s->mapped)
+		return blocks_state(s->map, b0, b1);
+	if (b1 <= s->run_lo || b0 >= s->run_hi) /* an empty run: nothing */
+		return 0;
+	return b0 >= s->run_lo && b1 <= s->run_hi ? 2 : 1;
+}
+
+/* Blocks [b0, b1), none of them held before, now held: the run grows at
+ * either end, or, across a gap, the run and they go into the bitmap. */
+static void hold(struct dnsb_reasm_slot *s, uint32_t b0, uint32_t b1)
+{
+	if (!s->mapped) {
+		if (s->run_lo == s->run_hi) {
+			s->run_lo = (uint16_t)b0;
+			s->run_hi = (uint16_t)b1;
+			return;
+		}
+		if (b1 == s->run_lo) {
+			s->run_lo = (uint16_t)b0;
+			return;
+		}
+		if (b0 == s->run_hi) {
+			s->run_hi = (uint16_t)b1;
+			return;
+		}
+		s->mapped = 1;
+		blocks_mark(s->map, s->run_lo, s->run_hi);
+	}
+	blocks_mark(s->map, b0, b1);
 }
 
 /* The whole datagram as one frame, in place: the first fragment's headers
@@ -311,7 +354,7 @@ enum dnsb_reasm_status dnsb_reasm_add(struct dnsb_reasm *r, const uint8_t *frame
 	}
 
 	uint32_t b0 = off / 8, b1 = (off + len + 7) / 8;
-	int set = blocks_state(s->map, b0, b1);
+	int set = held_state(s, b0, b1);
 	if (set == 2 && !memcmp(s->data + off, data, len)) {
 		s->nfrags--;
 		return DNSB_RA_DUP;
@@ -321,7 +364,7 @@ enum dnsb_reasm_status dnsb_reasm_add(struct dnsb_reasm *r, const uint8_t *frame
 		goto discard;
 	}
 	memcpy(s->data + off, data, len);
-	blocks_mark(s->map, b0, b1);
+	hold(s, b0, b1);
 	s->have += len;
 	if (off == 0)
 		s->have_first = 1;

@@ -51,6 +51,7 @@ struct dnsb_reasm_slot {
 	uint8_t have_first, have_last, not_dns;
 	uint8_t from_server;   /**< the first fragment came from a DNS port */
 	uint8_t passing;       /**< the caller forwards this datagram's fragments as they are */
+	uint8_t mapped;        /**< the blocks held are in the bitmap, not one run */
 	uint16_t nfrags;
 	uint16_t hdr_len;      /**< header octets kept before data: the frame up to the fragment data */
 	uint16_t l3_off, frag_hdr_off, frag_nh_off; /**< offsets within those headers */
@@ -65,6 +66,11 @@ struct dnsb_reasm_slot {
 	uint8_t *data;
 	uint8_t *map;
 	uint32_t buf;          /**< which buffer (live slots only) */
+	/** While not mapped: the 8-octet blocks held, [run_lo, run_hi), one
+	 * run (empty while have is 0). Fragments of a train mostly join the
+	 * run at one end; one that leaves a gap moves the run into the
+	 * bitmap, which is then used for the rest of the datagram. */
+	uint16_t run_lo, run_hi;
 };
 
 /** What the last dnsb_reasm_add() learned of the fragment's datagram. */

@@ -6,11 +6,37 @@
  * frame gets one reason; memory stays within the table; whatever the
  * engine sends for a held datagram parses, and when it is more than one
  * frame, each is a fragment that fits the MTU; at the end, with time moved
- * on, the table is empty. Record: [ctl][id][off hi][off lo][len/8][data]. */
+ * on, the table is empty. Every fragment also goes to two bare
+ * reassembly tables: the module, and a second copy of it built to keep
+ * every datagram in the bitmap (DNSB_REASM_MAP_ALWAYS), which the module's
+ * one-run shortcut must agree with in every status, datagram and expiry.
+ * Record: [ctl][id][off hi][off lo][len/8][data]. */
 #include <stdlib.h>
 
 #include "engine.h"
 #include "fuzz_frame.h"
+
+size_t ref_reasm_mem(const struct dnsb_reasm_cfg *c);
+int ref_reasm_init(struct dnsb_reasm *r, void *mem, const struct dnsb_reasm_cfg *c,
+		   dnsb_reasm_expire_fn expire, void *ctx);
+enum dnsb_reasm_status ref_reasm_add(struct dnsb_reasm *r, const uint8_t *frame,
+				     const struct dnsb_pkt *p, const uint16_t *ports,
+				     unsigned n_ports, uint64_t now, uint8_t **out,
+				     uint32_t *out_len);
+void ref_reasm_tick(struct dnsb_reasm *r, uint64_t now, uint32_t budget);
+void ref_reasm_tick_paced(struct dnsb_reasm *r, uint64_t now, uint64_t period_ns);
+#define DNSB_REASM_MAP_ALWAYS 1
+#define dnsb_reasm_mem ref_reasm_mem
+#define dnsb_reasm_init ref_reasm_init
+#define dnsb_reasm_add ref_reasm_add
+#define dnsb_reasm_tick ref_reasm_tick
+#define dnsb_reasm_tick_paced ref_reasm_tick_paced
+#include "../../dataplane/reasm.c"
+#undef dnsb_reasm_mem
+#undef dnsb_reasm_init
+#undef dnsb_reasm_add
+#undef dnsb_reasm_tick
+#undef dnsb_reasm_tick_paced
 
 #define SLOTS 64
 #define RA_SLOTS 16
@@ -21,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const uint16_t mtus[4] = { 576, 1280, 1500, 9000 };
 
 /* Build the fragment of a record into @p f; returns the frame length. */
-static uint32_t build(uint8_t *f, uint8_t ctl, uint8_t id, uint16_t off8, uint32_t dlen,
+static uint32_t build_frame(uint8_t *f, uint8_t ctl, uint8_t id, uint16_t off8, uint32_t dlen,
 		      const uint8_t *src, size_t srclen)
 {
 	int v6 = ctl & 1, more = (ctl >> 1) & 1;
@@ -63,8 +89,54 @@ static uint32_t build(uint8_t *f, uint8_t ctl, uint8_t id, uint16_t off8, uint32
 	return l3 + hl + pl;
 }
 
+/* The two bare tables: expiries counted, whole datagrams compared. */
+struct pair {
+	struct dnsb_reasm ra, ref;
+	uint64_t expired[2][2]; /* [table][first fragment seen] */
+};
+
+static void on_expire(void *ctx, const struct dnsb_reasm_slot *s)
+{
+	uint64_t *n = ctx;
+	n[s->have_first ? 1 : 0]++;
+}
+
+static void pair_init(struct pair *t)
+{
+	static void *mem[2];
+	static const struct dnsb_reasm_cfg c = { RA_SLOTS, RA_MAX, 16, 1000000000ull };
+	FUZZ_CHECK(dnsb_reasm_mem(&c) == ref_reasm_mem(&c));
+	for (int i = 0; i < 2; i++)
+		if (!mem[i])
+			FUZZ_CHECK((mem[i] = malloc(dnsb_reasm_mem(&c))) != NULL);
+	memset(t->expired, 0, sizeof(t->expired));
+	FUZZ_CHECK(dnsb_reasm_init(&t->ra, mem[0], &c, on_expire, t->expired[0]) == 0);
+	FUZZ_CHECK(ref_reasm_init(&t->ref, mem[1], &c, on_expire, t->expired[1]) == 0);
+}
+
+static void pair_add(struct pair *t, const uint8_t *frame, uint32_t len, uint64_t now)
+{
+	static const uint16_t ports[] = { 53 };
+	struct dnsb_pkt p;
+	if (dnsb_pkt_parse(frame, len, &p) != DNSB_R_OK || !p.frag)
+		return;
+	uint8_t *a = NULL, *b = NULL;
+	uint32_t na = 0, nb = 0;
+	enum dnsb_reasm_status sa = dnsb_reasm_add(&t->ra, frame, &p, ports, 1, now, &a, &na);
+	enum dnsb_reasm_status sb = ref_reasm_add(&t->ref, frame, &p, ports, 1, now, &b, &nb);
+	FUZZ_CHECK(sa == sb);
+	if (sa == DNSB_RA_DONE)
+		FUZZ_CHECK(na == nb && memcmp(a, b, na) == 0);
+	const struct dnsb_reasm_last *la = &t->ra.last, *lb = &t->ref.last;
+	FUZZ_CHECK(la->id == lb->id && la->known_dns == lb->known_dns &&
+		   la->from_server == lb->from_server && la->passing == lb->passing &&
+		   !la->slot == !lb->slot);
+	FUZZ_CHECK(t->ra.live == t->ref.live && t->ra.evicted == t->ref.evicted);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct pair bare;
 	static uint8_t mem[DNSB_T__END * SLOTS * sizeof(struct dnsb_fentry) +
 			   RA_SLOTS * (sizeof(struct dnsb_reasm_slot) + RA_MAX + 140) + RA_MAX + 1024];
 	static uint8_t buf[FUZZ_CAP], out[FUZZ_CAP];
@@ -87,6 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pol.mtu_client = mtus[(data[0] >> 4) & 3];
 	pol.mtu_server = mtus[(data[0] >> 6) & 3];
 	FUZZ_CHECK(dnsb_engine_init(&e, &pol, mem, &cfg) == 0);
+	pair_init(&bare);
 	size_t off = 1;
 	while (size - off >= 5) {
 		uint8_t ctl = data[off], id = data[off + 1];
@@ -94,11 +167,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint32_t dlen = (uint32_t)data[off + 4] * 8;
 		off += 5;
 		size_t take = size - off < 16 ? size - off : 16;
-		uint32_t n = build(buf, ctl, id, o8, dlen, data + off, take);
+		uint32_t n = build_frame(buf, ctl, id, o8, dlen, data + off, take);
 		off += take;
 		now += (uint64_t)(ctl >> 6) * 400000000ull; /* 0..1.2 s */
 		enum dnsb_dir dir = (ctl & 0x10) ? DNSB_DIR_TO_CLIENT
 				  : (ctl & 0x08) ? DNSB_DIR_TO_SERVER : DNSB_DIR_UNKNOWN;
+		pair_add(&bare, buf, n, now);
 		enum dnsb_verdict v = dnsb_engine_process(&e, buf, n, FUZZ_CAP, dir, now, &res);
 		frames++;
 		FUZZ_CHECK(v == res.verdict);
@@ -130,5 +204,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(sum == frames);
 	dnsb_engine_tick(&e, now + 10000000000ull, 0);
 	FUZZ_CHECK(e.ra.live == 0);
+	dnsb_reasm_tick(&bare.ra, now + 10000000000ull, 0);
+	ref_reasm_tick(&bare.ref, now + 10000000000ull, 0);
+	FUZZ_CHECK(bare.ra.live == 0 && bare.ref.live == 0);
+	FUZZ_CHECK(memcmp(bare.expired[0], bare.expired[1], sizeof(bare.expired[0])) == 0);
 	return 0;
 }

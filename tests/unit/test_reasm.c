@@ -4,7 +4,8 @@
  * overlaps, tiny first fragments, offsets past 65535, too many fragments,
  * non-DNS datagrams, incomplete trains and a full table each end as they
  * must; memory stays within the table; each buffer is held by one live
- * slot or free, and a new datagram takes the one freed last. */
+ * slot or free, and a new datagram takes the one freed last; fragments
+ * that join are held as one run, the bitmap used from the first gap. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -82,16 +83,21 @@ static enum dnsb_reasm_status add(struct env *v, const char *file, unsigned idx,
 	return add_parsed(v, f.buf, &p, now);
 }
 
-/* Every buffer either held by one live slot or free, none twice. */
+/* Every buffer either held by one live slot or free, none twice; a free
+ * one's bitmap all clear (a datagram held as one run never writes it). */
 static void check_buffers(const struct env *v)
 {
 	const struct dnsb_reasm *r = &v->r;
-	uint32_t slots = r->mask + 1, held = 0;
+	uint32_t slots = r->mask + 1, held = 0, map_len = (r->max_datagram / 8 + 1 + 7) / 8;
 	uint8_t *seen = calloc(slots, 1);
 	assert_int_equal(r->live + r->n_free, slots);
 	for (uint32_t i = 0; i < r->n_free; i++) {
-		assert_true(r->free_buf[i] < slots && !seen[r->free_buf[i]]);
-		seen[r->free_buf[i]] = 1;
+		uint32_t b = r->free_buf[i];
+		assert_true(b < slots && !seen[b]);
+		seen[b] = 1;
+		const uint8_t *map = r->buf_area + b * r->buf_stride + DNSB_REASM_MAX_HDR + r->max_datagram;
+		for (uint32_t k = 0; k < map_len; k++)
+			assert_int_equal(map[k], 0);
 	}
 	for (uint32_t i = 0; i < slots; i++) {
 		const struct dnsb_reasm_slot *sl = &r->slot[i];
@@ -261,6 +267,53 @@ static void test_buffers_reused(void **st)
 	env_free(v);
 }
 
+/* A datagram is held as one run of blocks while its fragments join it at
+ * either end, and in the bitmap from the first one that leaves a gap:
+ * duplicates and overlaps are found either way, and a discarded mapped
+ * datagram leaves its buffer's bitmap clear. v4_train: blocks [0, 150),
+ * [150, 300), [300, 412); v4_overlap: [149, 299). */
+static void test_run_then_map(void **st)
+{
+	(void)st;
+	struct env *v = env_new(64, 64);
+	const struct dnsb_reasm *r = &v->r;
+	assert_int_equal(add(v, "v4_train", 0, SEC), DNSB_RA_HELD);
+	const struct dnsb_reasm_slot *s = r->last.slot;
+	assert_false(s->mapped);
+	assert_int_equal(s->run_lo, 0);
+	assert_int_equal(s->run_hi, 150);
+	assert_int_equal(add(v, "v4_train", 0, SEC), DNSB_RA_DUP);
+	assert_int_equal(add(v, "v4_overlap", 0, SEC), DNSB_RA_OVERLAP);
+	assert_int_equal(r->live, 0);
+	check_buffers(v);
+
+	/* The last, then the first: a gap, so the bitmap. */
+	assert_int_equal(add(v, "v4_train", 2, SEC), DNSB_RA_HELD);
+	s = r->last.slot;
+	assert_false(s->mapped);
+	assert_int_equal(s->run_lo, 300);
+	assert_int_equal(s->run_hi, 412);
+	assert_int_equal(add(v, "v4_train", 0, SEC), DNSB_RA_HELD);
+	assert_true(s->mapped);
+	assert_int_equal(add(v, "v4_train", 2, SEC), DNSB_RA_DUP);
+	assert_int_equal(add(v, "v4_train", 0, SEC), DNSB_RA_DUP);
+	assert_int_equal(add(v, "v4_overlap", 0, SEC), DNSB_RA_OVERLAP);
+	assert_int_equal(r->live, 0);
+	check_buffers(v);
+
+	/* The middle, then the first and the last: the run grows down and up. */
+	assert_int_equal(add(v, "v4_train", 1, SEC), DNSB_RA_HELD);
+	s = r->last.slot;
+	assert_int_equal(add(v, "v4_train", 0, SEC), DNSB_RA_HELD);
+	assert_false(s->mapped);
+	assert_int_equal(s->run_lo, 0);
+	assert_int_equal(s->run_hi, 300);
+	assert_int_equal(add(v, "v4_train", 2, SEC), DNSB_RA_DONE);
+	expect_whole(v, "v4_whole");
+	check_buffers(v);
+	env_free(v);
+}
+
 static void test_table_bounded(void **st)
 {
 	(void)st;
@@ -302,7 +355,7 @@ int main(void)
 		cmocka_unit_test(test_interleaved_and_duplicates),
 		cmocka_unit_test(test_overlap),      cmocka_unit_test(test_incomplete),
 		cmocka_unit_test(test_refused),      cmocka_unit_test(test_table_bounded),
-		cmocka_unit_test(test_buffers_reused),
+		cmocka_unit_test(test_buffers_reused), cmocka_unit_test(test_run_then_map),
 	};
 	return cmocka_run_group_tests_name("reasm", tests, NULL, NULL);
 }
