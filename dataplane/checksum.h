@@ -49,12 +49,12 @@ static inline uint16_t dnsb_ck_adjust(uint16_t ck, uint16_t old_w, uint16_t new_
 }
 
 /**
- * RFC 791 s3.1, RFC 1071: an IPv4 header of @p ihl octets (a multiple of
- * 4, at least 20, readable at @p h) whose checksum verifies: its 16-bit
- * words sum to all ones. Summed as native 32-bit words (the sum does not
- * depend on byte order), the usual 20 octets unrolled.
+ * RFC 791 s3.1, RFC 1071: the one's complement sum of an IPv4 header of
+ * @p ihl octets (a multiple of 4, at least 20, readable at @p h), folded,
+ * as a native word: summed as native 32-bit words (the sum does not depend
+ * on byte order), the usual 20 octets unrolled.
  */
-static inline int dnsb_ck_ip4_ok(const uint8_t *h, uint32_t ihl)
+static inline uint16_t dnsb_ck_ip4_sum(const uint8_t *h, uint32_t ihl)
 {
 	uint64_t acc = 0, a, b;
 	uint32_t w;
@@ -66,7 +66,21 @@ static inline int dnsb_ck_ip4_ok(const uint8_t *h, uint32_t ihl)
 		memcpy(&w, h + i, 4);
 		acc += w;
 	}
-	return dnsb_ck_fold64(acc) == 0xffff;
+	return dnsb_ck_fold64(acc);
+}
+
+/** An IPv4 header whose checksum verifies: its 16-bit words sum to all ones. */
+static inline int dnsb_ck_ip4_ok(const uint8_t *h, uint32_t ihl)
+{
+	return dnsb_ck_ip4_sum(h, ihl) == 0xffff;
+}
+
+/** The checksum of the IPv4 header at @p h (@p ihl octets) computed and set. */
+static inline void dnsb_ck_ip4_set(uint8_t *h, uint32_t ihl)
+{
+	memset(h + 10, 0, 2);
+	uint16_t ck = (uint16_t)~dnsb_ck_ip4_sum(h, ihl); /* native, stored as it is */
+	memcpy(h + 10, &ck, 2);
 }
 
 /** Byte swap of a 16-bit value. */

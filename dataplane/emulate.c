@@ -50,8 +50,7 @@ uint32_t dnsb_emu_tcp_reset(uint8_t *f, const struct dnsb_pkt *p)
 		uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4;
 		dnsb_put16(ip + 2, (uint16_t)(ihl + seg));
 		ip[8] = 64;
-		dnsb_put16(ip + 10, 0);
-		dnsb_put16(ip + 10, (uint16_t)~dnsb_ck_fold(dnsb_ck_add(0, ip, ihl)));
+		dnsb_ck_ip4_set(ip, ihl);
 	} else {
 		swap(ip + 8, ip + 24, 16);
 		dnsb_put16(ip + 4, (uint16_t)seg);

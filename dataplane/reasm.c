@@ -260,8 +260,7 @@ static uint8_t *build(const struct dnsb_reasm_slot *s, uint32_t *n)
 		uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4;
 		dnsb_put16(ip + 2, (uint16_t)(ihl + s->total));
 		dnsb_put16(ip + 6, 0);
-		dnsb_put16(ip + 10, 0);
-		dnsb_put16(ip + 10, (uint16_t)~dnsb_ck_fold(dnsb_ck_add(0, ip, ihl)));
+		dnsb_ck_ip4_set(ip, ihl);
 		*n = s->hdr_len + s->total;
 		return h;
 	}

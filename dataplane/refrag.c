@@ -93,8 +93,7 @@ uint32_t dnsb_refrag_build(const struct dnsb_refrag *f, uint32_t i, uint8_t *out
 		ip[0] = (uint8_t)(0x40 | ihl / 4);
 		dnsb_put16(ip + 2, (uint16_t)(ihl + chunk));
 		dnsb_put16(ip + 6, (uint16_t)(off / 8 | (more ? IP4_MF : 0)));
-		dnsb_put16(ip + 10, 0);
-		dnsb_put16(ip + 10, (uint16_t)~dnsb_ck_fold(dnsb_ck_add(0, ip, ihl)));
+		dnsb_ck_ip4_set(ip, ihl);
 		memcpy(ip + ihl, data, chunk);
 		return n;
 	}

@@ -32,8 +32,7 @@ uint32_t dnsb_udp_edit_end(uint8_t *f, const struct dnsb_pkt *p, const struct dn
 	if (p->ip_ver == 4) {
 		uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4;
 		dnsb_put16(ip + 2, (uint16_t)(new_end - p->l3_off));
-		dnsb_put16(ip + 10, 0);
-		dnsb_put16(ip + 10, (uint16_t)~dnsb_ck_fold(dnsb_ck_add(0, ip, ihl)));
+		dnsb_ck_ip4_set(ip, ihl);
 	} else {
 		dnsb_put16(ip + 4, (uint16_t)(new_end - p->l3_off - IP6_HLEN));
 	}
