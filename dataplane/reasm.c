@@ -6,10 +6,11 @@
 #include "wire.h"
 
 #define PROBE 8
-/* 1 in the fuzz target's reference copy: every datagram in the bitmap, as
- * the run that stands for it must always agree with. */
-#ifndef DNSB_REASM_MAP_ALWAYS
-#define DNSB_REASM_MAP_ALWAYS 0
+/* 1 in the fuzz target's reference copy, which the shortcuts must always
+ * agree with: every datagram in the bitmap (no run of blocks standing for
+ * it), every probe window scanned (none known empty from the live map). */
+#ifndef DNSB_REASM_REFERENCE
+#define DNSB_REASM_REFERENCE 0
 #endif
 #define IP_MAX 65535u
 #define UDP_HLEN 8
@@ -20,12 +21,18 @@ static size_t map_len(uint32_t max_datagram)
 	return (max_datagram / 8 + 1 + 7) / 8;
 }
 
-/* The memory: the slots, the free buffers' stack (rounded up to a cache
- * line), then the buffers, each DNSB_REASM_MAX_HDR octets of headers, the
- * data and its bitmap. */
+/* The memory: the slots, the free buffers' stack and the live slots' map
+ * (each rounded up to a cache line; the map with an octet to spare, read
+ * two octets at a time), then the buffers, each DNSB_REASM_MAX_HDR octets
+ * of headers, the data and its bitmap. */
 static size_t stack_len(uint32_t slots)
 {
 	return ((size_t)slots * sizeof(uint32_t) + 63) & ~(size_t)63;
+}
+
+static size_t live_len(uint32_t slots)
+{
+	return ((size_t)slots / 8 + 2 + 63) & ~(size_t)63;
 }
 
 size_t dnsb_reasm_mem(const struct dnsb_reasm_cfg *c)
@@ -34,7 +41,7 @@ size_t dnsb_reasm_mem(const struct dnsb_reasm_cfg *c)
 		return 0;
 	return (size_t)c->slots * (sizeof(struct dnsb_reasm_slot) + DNSB_REASM_MAX_HDR +
 				   c->max_datagram + map_len(c->max_datagram)) +
-	       stack_len(c->slots);
+	       stack_len(c->slots) + live_len(c->slots);
 }
 
 int dnsb_reasm_init(struct dnsb_reasm *r, void *mem, const struct dnsb_reasm_cfg *c,
@@ -47,7 +54,8 @@ int dnsb_reasm_init(struct dnsb_reasm *r, void *mem, const struct dnsb_reasm_cfg
 	memset(r, 0, sizeof(*r));
 	r->slot = mem;
 	r->free_buf = (uint32_t *)(r->slot + c->slots);
-	r->buf_area = (uint8_t *)r->free_buf + stack_len(c->slots);
+	r->live_map = (uint8_t *)r->free_buf + stack_len(c->slots);
+	r->buf_area = r->live_map + live_len(c->slots);
 	r->buf_stride = DNSB_REASM_MAX_HDR + c->max_datagram + map_len(c->max_datagram);
 	/* Buffer 0 on top: the first datagrams use the lowest ones. */
 	for (uint32_t i = 0; i < c->slots; i++)
@@ -68,6 +76,8 @@ static void release(struct dnsb_reasm *r, struct dnsb_reasm_slot *s)
 	if (s->mapped)
 		memset(s->map, 0, map_len(r->max_datagram));
 	s->ts_ns = 0;
+	uint32_t i = (uint32_t)(s - r->slot);
+	r->live_map[i >> 3] &= (uint8_t)~(1u << (i & 7));
 	r->free_buf[r->n_free++] = s->buf;
 	r->live--;
 }
@@ -115,11 +125,28 @@ static uint32_t hash(const struct dnsb_pkt *p)
 	return (uint32_t)h;
 }
 
+/* No live slot among the PROBE from @p i (a window that does not wrap
+ * round the table's end; one that does is scanned). */
+static int window_empty(const struct dnsb_reasm *r, uint32_t i)
+{
+	if (DNSB_REASM_REFERENCE || i + PROBE > r->mask + 1)
+		return 0;
+	const uint8_t *m = r->live_map + (i >> 3);
+	uint32_t w = (uint32_t)m[0] | (uint32_t)m[1] << 8;
+	return ((w >> (i & 7)) & ((1u << PROBE) - 1)) == 0;
+}
+
 static struct dnsb_reasm_slot *lookup(struct dnsb_reasm *r, const struct dnsb_pkt *p, uint64_t now)
 {
 	uint32_t h = hash(p);
 	struct dnsb_reasm_slot *free_slot = NULL;
 
+	/* An empty window: nothing to age, nothing to match, the home slot
+	 * free; what the scan below would find. */
+	if (window_empty(r, h & r->mask)) {
+		free_slot = &r->slot[h & r->mask];
+		goto take;
+	}
 	for (uint32_t i = 0; i < PROBE && i <= r->mask; i++) {
 		struct dnsb_reasm_slot *s = &r->slot[(h + i) & r->mask];
 		if (s->ts_ns && aged(r, s, now))
@@ -141,6 +168,7 @@ static struct dnsb_reasm_slot *lookup(struct dnsb_reasm *r, const struct dnsb_pk
 		release(r, free_slot);
 		r->evicted++;
 	}
+take:;
 	struct dnsb_reasm_slot *s = free_slot;
 	take_buffer(r, s);
 	memcpy(s->src, p->src, 16);
@@ -150,12 +178,14 @@ static struct dnsb_reasm_slot *lookup(struct dnsb_reasm *r, const struct dnsb_pk
 	s->proto = p->proto;
 	s->have_first = s->have_last = s->not_dns = 0;
 	s->from_server = s->passing = 0;
-	s->mapped = DNSB_REASM_MAP_ALWAYS;
+	s->mapped = DNSB_REASM_REFERENCE;
 	s->run_lo = s->run_hi = 0;
 	s->nfrags = 0;
 	s->hdr_len = 0;
 	s->total = s->have = 0;
 	s->ts_ns = now ? now : 1;
+	uint32_t i = (uint32_t)(s - r->slot);
+	r->live_map[i >> 3] |= (uint8_t)(1u << (i & 7));
 	if (++r->live > r->peak)
 		r->peak = r->live;
 	return s;

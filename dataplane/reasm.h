@@ -93,6 +93,9 @@ struct dnsb_reasm {
 	 * there is always one). */
 	uint32_t *free_buf;
 	uint32_t n_free;
+	/** A bit a slot, set while it is live: a probe window with none set
+	 * (the usual case for a datagram's first fragment) is not scanned. */
+	uint8_t *live_map;
 	uint8_t *buf_area;
 	size_t buf_stride;
 	struct dnsb_pace pace;  /**< of dnsb_reasm_tick_paced() */

@@ -7,9 +7,11 @@
  * engine sends for a held datagram parses, and when it is more than one
  * frame, each is a fragment that fits the MTU; at the end, with time moved
  * on, the table is empty. Every fragment also goes to two bare
- * reassembly tables: the module, and a second copy of it built to keep
- * every datagram in the bitmap (DNSB_REASM_MAP_ALWAYS), which the module's
- * one-run shortcut must agree with in every status, datagram and expiry.
+ * reassembly tables: the module, and a second copy of it built without its
+ * shortcuts (DNSB_REASM_REFERENCE: every datagram in the bitmap, not held
+ * as one run of blocks; every probe window scanned, none known empty from
+ * the live map), which the module must agree with in every status,
+ * datagram, eviction and expiry.
  * Record: [ctl][id][off hi][off lo][len/8][data]. */
 #include <stdlib.h>
 
@@ -25,7 +27,7 @@ enum dnsb_reasm_status ref_reasm_add(struct dnsb_reasm *r, const uint8_t *frame,
 				     uint32_t *out_len);
 void ref_reasm_tick(struct dnsb_reasm *r, uint64_t now, uint32_t budget);
 void ref_reasm_tick_paced(struct dnsb_reasm *r, uint64_t now, uint64_t period_ns);
-#define DNSB_REASM_MAP_ALWAYS 1
+#define DNSB_REASM_REFERENCE 1
 #define dnsb_reasm_mem ref_reasm_mem
 #define dnsb_reasm_init ref_reasm_init
 #define dnsb_reasm_add ref_reasm_add
@@ -132,6 +134,8 @@ static void pair_add(struct pair *t, const uint8_t *frame, uint32_t len, uint64_
 		   la->from_server == lb->from_server && la->passing == lb->passing &&
 		   !la->slot == !lb->slot);
 	FUZZ_CHECK(t->ra.live == t->ref.live && t->ra.evicted == t->ref.evicted);
+	for (uint32_t i = 0; i < RA_SLOTS; i++) /* the live map: the live slots */
+		FUZZ_CHECK(((t->ra.live_map[i >> 3] >> (i & 7)) & 1) == (t->ra.slot[i].ts_ns != 0));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -84,7 +84,8 @@ static enum dnsb_reasm_status add(struct env *v, const char *file, unsigned idx,
 }
 
 /* Every buffer either held by one live slot or free, none twice; a free
- * one's bitmap all clear (a datagram held as one run never writes it). */
+ * one's bitmap all clear (a datagram held as one run never writes it);
+ * the live map's bit set for every live slot and no other. */
 static void check_buffers(const struct env *v)
 {
 	const struct dnsb_reasm *r = &v->r;
@@ -101,6 +102,8 @@ static void check_buffers(const struct env *v)
 	}
 	for (uint32_t i = 0; i < slots; i++) {
 		const struct dnsb_reasm_slot *sl = &r->slot[i];
+		/* The live map says which slots are live. */
+		assert_int_equal((r->live_map[i >> 3] >> (i & 7)) & 1, sl->ts_ns != 0);
 		if (!sl->ts_ns)
 			continue;
 		assert_true(sl->buf < slots && !seen[sl->buf]);
@@ -314,6 +317,54 @@ static void test_run_then_map(void **st)
 	env_free(v);
 }
 
+/* A datagram's fragment found wherever it sits in its probe window, also
+ * when it is the window's only live slot, at its far end (the live map
+ * tells an empty window from one with a slot live): eight datagrams with
+ * the same home slot fill the window, seven complete, and the eighth,
+ * last in the window, still completes. */
+static void test_window_scan(void **st)
+{
+	(void)st;
+	static struct fx f0, f1;
+	struct dnsb_pkt p0, p1;
+	struct env *v = env_new(64, 64);
+	const struct dnsb_reasm *r = &v->r;
+	fx_load_from("frag", "v4b_train", 0, &f0);
+	fx_load_from("frag", "v4b_train", 1, &f1);
+	assert_int_equal(dnsb_pkt_parse(f0.buf, f0.len, &p0), DNSB_R_OK);
+	assert_int_equal(dnsb_pkt_parse(f1.buf, f1.len, &p1), DNSB_R_OK);
+	/* Each ID's home slot, learnt one at a time in the empty table. */
+	uint32_t ids[64][8], n[64] = { 0 }, home = 64;
+	uint64_t t = SEC;
+	for (uint32_t id = 0; id < 65536 && home == 64; id++, t += 4 * SEC) {
+		p0.frag_id = id;
+		assert_int_equal(add_parsed(v, f0.buf, &p0, t), DNSB_RA_HELD);
+		uint32_t h = (uint32_t)(r->last.slot - r->slot);
+		dnsb_reasm_tick(&v->r, t + 3 * SEC, 0);
+		assert_int_equal(r->live, 0);
+		if (h + 8 <= 64 && n[h] < 8) {
+			ids[h][n[h]++] = id;
+			if (n[h] == 8)
+				home = h;
+		}
+	}
+	assert_int_not_equal(home, 64);
+	for (uint32_t k = 0; k < 8; k++) {
+		p0.frag_id = ids[home][k];
+		assert_int_equal(add_parsed(v, f0.buf, &p0, t), DNSB_RA_HELD);
+		assert_int_equal(r->last.slot - r->slot, home + k);
+	}
+	for (uint32_t k = 0; k < 8; k++) {
+		p1.frag_id = ids[home][k];
+		v->out_len = 0;
+		assert_int_equal(add_parsed(v, f1.buf, &p1, t), DNSB_RA_DONE);
+		expect_whole(v, "v4b_whole");
+		check_buffers(v);
+	}
+	assert_int_equal(r->live, 0);
+	env_free(v);
+}
+
 static void test_table_bounded(void **st)
 {
 	(void)st;
@@ -356,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_overlap),      cmocka_unit_test(test_incomplete),
 		cmocka_unit_test(test_refused),      cmocka_unit_test(test_table_bounded),
 		cmocka_unit_test(test_buffers_reused), cmocka_unit_test(test_run_then_map),
+		cmocka_unit_test(test_window_scan),
 	};
 	return cmocka_run_group_tests_name("reasm", tests, NULL, NULL);
 }
