@@ -250,7 +250,7 @@ static int held_state(const struct dnsb_reasm_slot *s, uint32_t b0, uint32_t b1)
 {
 	if (s->mapped)
 		return blocks_state(s->map, b0, b1);
-	if (b1 <= s->run_lo || b0 >= s->run_hi) /* an empty run: nothing */
+	if (b1 <= s->run_lo || b0 >= s->run_hi) /* apart from the run, or it is empty */
 		return 0;
 	return b0 >= s->run_lo && b1 <= s->run_hi ? 2 : 1;
 }
