@@ -275,6 +275,14 @@ static void test_buffers_reused(void **st)
  * duplicates and overlaps are found either way, and a discarded mapped
  * datagram leaves its buffer's bitmap clear. v4_train: blocks [0, 150),
  * [150, 300), [300, 412); v4_overlap: [149, 299). */
+/* The slot holds blocks [lo, hi) as one run, not in the bitmap. */
+static void expect_run(const struct dnsb_reasm_slot *s, unsigned lo, unsigned hi)
+{
+	assert_false(s->mapped);
+	assert_int_equal(s->run_lo, lo);
+	assert_int_equal(s->run_hi, hi);
+}
+
 static void test_run_then_map(void **st)
 {
 	(void)st;
@@ -282,9 +290,7 @@ static void test_run_then_map(void **st)
 	const struct dnsb_reasm *r = &v->r;
 	assert_int_equal(add(v, "v4_train", 0, SEC), DNSB_RA_HELD);
 	const struct dnsb_reasm_slot *s = r->last.slot;
-	assert_false(s->mapped);
-	assert_int_equal(s->run_lo, 0);
-	assert_int_equal(s->run_hi, 150);
+	expect_run(s, 0, 150);
 	assert_int_equal(add(v, "v4_train", 0, SEC), DNSB_RA_DUP);
 	assert_int_equal(add(v, "v4_overlap", 0, SEC), DNSB_RA_OVERLAP);
 	assert_int_equal(r->live, 0);
@@ -293,9 +299,7 @@ static void test_run_then_map(void **st)
 	/* The last, then the first: a gap, so the bitmap. */
 	assert_int_equal(add(v, "v4_train", 2, SEC), DNSB_RA_HELD);
 	s = r->last.slot;
-	assert_false(s->mapped);
-	assert_int_equal(s->run_lo, 300);
-	assert_int_equal(s->run_hi, 412);
+	expect_run(s, 300, 412);
 	assert_int_equal(add(v, "v4_train", 0, SEC), DNSB_RA_HELD);
 	assert_true(s->mapped);
 	assert_int_equal(add(v, "v4_train", 2, SEC), DNSB_RA_DUP);
@@ -308,9 +312,7 @@ static void test_run_then_map(void **st)
 	assert_int_equal(add(v, "v4_train", 1, SEC), DNSB_RA_HELD);
 	s = r->last.slot;
 	assert_int_equal(add(v, "v4_train", 0, SEC), DNSB_RA_HELD);
-	assert_false(s->mapped);
-	assert_int_equal(s->run_lo, 0);
-	assert_int_equal(s->run_hi, 300);
+	expect_run(s, 0, 300);
 	assert_int_equal(add(v, "v4_train", 2, SEC), DNSB_RA_DONE);
 	expect_whole(v, "v4_whole");
 	check_buffers(v);
