@@ -563,11 +563,14 @@ static enum dnsb_verdict send_reassembled(struct dnsb_engine *e, enum dnsb_dir d
 		return frag_verdict(res, v, sub.reason);
 	if (v != DNSB_V_EMIT) {
 		/* It fits (or is no DNS run_policy could judge): plan it anyway. */
-		struct dnsb_pkt p;
+		struct dnsb_pkt again;
+		const struct dnsb_pkt *p = &sub.pkt; /* as parsed, unless rewritten */
 		uint16_t mtu = dir == DNSB_DIR_TO_CLIENT ? e->pol->mtu_client : e->pol->mtu_server;
 		uint32_t frames = 0;
-		if (dnsb_pkt_parse(f, sub.len, &p) == DNSB_R_OK)
-			frames = dnsb_refrag_plan(&e->emit, f, &p, mtu, id);
+		if (v != DNSB_V_PASS || lk.stage != DNSB_STAGE_UDP_DNS)
+			p = dnsb_pkt_parse(f, sub.len, &again) == DNSB_R_OK ? &again : NULL;
+		if (p)
+			frames = dnsb_refrag_plan(&e->emit, f, p, mtu, id);
 		if (!frames) /* an MTU too small for the headers */
 			return frag_verdict(res, DNSB_V_DROP, DNSB_R_FRAG_DROP_INVALID);
 		if (frames > 1) {
@@ -694,20 +697,26 @@ static enum dnsb_verdict over_mtu(struct dnsb_engine *e, uint8_t *frame, enum dn
 	uint16_t mtu = dir == DNSB_DIR_TO_CLIENT ? pol->mtu_client : pol->mtu_server;
 	if (mode == DNSB_FRAG_PASS || mode == DNSB_FRAG_DROP || res->len - res->pkt.l3_off <= mtu)
 		return v;
-	struct dnsb_result cur;
-	if (dnsb_inspect(frame, res->len, pol, &cur) != DNSB_STAGE_UDP_DNS)
-		return v;
+	/* A frame the policy passed is as it was parsed; one it rewrote is
+	 * parsed again. */
+	struct dnsb_result again;
+	const struct dnsb_result *cur = res;
+	if (v != DNSB_V_PASS) {
+		if (dnsb_inspect(frame, res->len, pol, &again) != DNSB_STAGE_UDP_DNS)
+			return v;
+		cur = &again;
+	}
 	if (mode == DNSB_FRAG_TRUNCATE && response) {
-		res->len = dnsb_tc_synth(frame, &cur.pkt, &cur.dns,
+		res->len = dnsb_tc_synth(frame, &cur->pkt, &cur->dns,
 					 h ? (enum dnsb_tc_do)h->client_do : DNSB_TC_DO_FROM_RESPONSE);
 		res->reason = DNSB_R_FRAG_TC;
 		res->verdict = DNSB_V_MODIFIED;
 		e->events[DNSB_EV_FRAG_TC_SENT]++;
 		return DNSB_V_MODIFIED;
 	}
-	if (cur.pkt.ip_ver == 4)
-		frame[cur.pkt.l3_off + 6] &= 0xbf; /* DF off: the header is rebuilt per fragment */
-	uint32_t frames = dnsb_refrag_plan(&e->emit, frame, &cur.pkt, mtu,
+	if (cur->pkt.ip_ver == 4)
+		frame[cur->pkt.l3_off + 6] &= 0xbf; /* DF off: the header is rebuilt per fragment */
+	uint32_t frames = dnsb_refrag_plan(&e->emit, frame, &cur->pkt, mtu,
 					   frag_id ? frag_id : ++e->frag_id_next);
 	if (frames < 2) {
 		e->emit.n = 0;

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "engine.h"
+#include "msgbuild.h"
 #include "testlib.h"
 
 #define SEC 1000000000ull
@@ -79,16 +80,15 @@ static enum dnsb_verdict feed(struct env *v, const char *file, unsigned idx, enu
 	return vd;
 }
 
-/* What was emitted, reassembled by the reassembly module, equals @p whole. */
-static void expect_emitted_whole(struct env *v, const char *whole, uint32_t mtu)
+/* What was emitted, reassembled by the reassembly module, equals the
+ * @p len octets at @p whole. */
+static void expect_emitted(struct env *v, const uint8_t *whole, uint32_t len, uint32_t mtu)
 {
-	static struct fx w;
 	uint8_t *out = NULL;
 	uint32_t out_len = 0;
-	fx_load_from("frag", whole, 0, &w);
 	if (v->n_out == 1) {
-		assert_int_equal(v->out_len[0], w.len);
-		assert_memory_equal(v->out[0], w.buf, w.len);
+		assert_int_equal(v->out_len[0], len);
+		assert_memory_equal(v->out[0], whole, len);
 		return;
 	}
 	struct dnsb_reasm_cfg c = { 16, 16384, 64, 2 * SEC };
@@ -103,9 +103,17 @@ static void expect_emitted_whole(struct env *v, const char *whole, uint32_t mtu)
 		assert_int_equal(dnsb_reasm_add(&r, v->out[i], &p, dns_ports, 1, SEC, &out, &out_len),
 				 i + 1 < v->n_out ? DNSB_RA_HELD : DNSB_RA_DONE);
 	}
-	assert_int_equal(out_len, w.len);
-	assert_memory_equal(out, w.buf, w.len);
+	assert_int_equal(out_len, len);
+	assert_memory_equal(out, whole, len);
 	free(mem); /* the datagram was rebuilt in it */
+}
+
+/* What was emitted is the datagram of tests/data/frag/@p whole. */
+static void expect_emitted_whole(struct env *v, const char *whole, uint32_t mtu)
+{
+	static struct fx w;
+	fx_load_from("frag", whole, 0, &w);
+	expect_emitted(v, w.buf, w.len, mtu);
 }
 
 static void test_pass(void **st)
@@ -339,6 +347,43 @@ static void test_whole_over_mtu(void **st)
 	env_free(v);
 }
 
+/* A whole answer over the MTU that the policy rewrites first (its OPT
+ * stripped, 11 octets shorter): the fragments carry the rewritten answer,
+ * not the view of it from before the rewrite. An answer passed as it came
+ * is fragmented as it came. */
+static void test_rewritten_over_mtu(void **st)
+{
+	(void)st;
+	static struct msg m;
+	static struct fx orig;
+	mb_header(&m, 0x8180, 1, 60, 0, 1);
+	mb_question(&m);
+	for (unsigned i = 0; i < 60; i++)
+		mb_a_rr(&m);
+	mb_opt(&m, 1232, 0x8000);
+	mb_frame4(&m, 1, &orig);
+	for (unsigned strip = 0; strip < 2; strip++) {
+		struct env *v = env_new(DNSB_FRAG_REASSEMBLE, DNSB_FRAG_PASS, 576);
+		v->pol.emu_strip_opt = strip ? DNSB_EMU_STRIP_ANSWERS : 0;
+		v->f = orig;
+		assert_int_equal(dnsb_engine_process(&v->e, v->f.buf, v->f.len, FX_CAP, TO_C, SEC,
+						     &v->res),
+				 DNSB_V_EMIT);
+		assert_int_equal(v->res.reason,
+				 strip ? DNSB_R_EMU_STRIP_OPT : DNSB_R_PASS_RESPONSE_UNSIZED);
+		assert_int_equal(v->res.len, orig.len - (strip ? 11 : 0));
+		v->n_out = dnsb_engine_emit_count(&v->e);
+		assert_true(v->n_out > 1 && v->n_out <= MAX_OUT);
+		for (uint32_t i = 0; i < v->n_out; i++)
+			v->out_len[i] = dnsb_engine_emit(&v->e, i, v->out[i], FX_CAP);
+		expect_emitted(v, v->f.buf, v->res.len, 576);
+		if (!strip)
+			assert_memory_equal(v->f.buf, orig.buf, orig.len);
+		assert_int_equal(EV(FRAG_REFRAGMENTED), 1);
+		env_free(v);
+	}
+}
+
 /* One call a burst (dnsb_engine_burst, as the worker runs the engine) over
  * two fragment trains, with a frame left out between them: it stops right
  * after each frame that completes a datagram, whose frames are then there
@@ -416,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_out_of_order_passes),
 		cmocka_unit_test(test_invalid_dropped),
 		cmocka_unit_test(test_whole_over_mtu),
+		cmocka_unit_test(test_rewritten_over_mtu),
 		cmocka_unit_test(test_burst_stops_at_emit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
