@@ -3,7 +3,7 @@
 
 #include "checksum.h"
 
-/* Four 32-bit lanes: 16 octets a load (SSE2 on x86-64, NEON on Arm). */
+/* Four 32-bit lanes: 16 octets a load (SSE2 on x86-64). */
 typedef uint32_t ck_v4 __attribute__((vector_size(16)));
 
 /* Octets a pass of the lanes takes before they are added up: 4096 loads
