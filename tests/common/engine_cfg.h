@@ -2,6 +2,9 @@
 #ifndef DNSBUMP_TEST_ENGINE_CFG_H
 #define DNSBUMP_TEST_ENGINE_CFG_H
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "engine.h"
 
 /* The per-lcore engine as the daemon's defaults set it up (configs/
@@ -12,6 +15,30 @@ static inline struct dnsb_engine_cfg tool_engine_cfg(uint32_t slots, uint8_t hyp
 {
 	return (struct dnsb_engine_cfg){ slots, 5000000000ull, 30000000000ull, 1, hypothetical,
 					 { 256, 16384, 64, 2000000000ull } };
+}
+
+/* A fragment policy by its name (pass, reassemble, truncate, drop), as
+ * the configuration spells it. @return 0, or -1 for no such name. */
+static inline int tool_parse_frag(const char *s, uint8_t *out)
+{
+	static const char *const names[] = { "pass", "reassemble", "truncate", "drop" };
+	for (uint8_t i = 0; i < 4; i++)
+		if (!strcmp(s, names[i])) {
+			*out = i;
+			return 0;
+		}
+	return -1;
+}
+
+/* A decimal 0..65535, nothing after it. @return 0, or -1. */
+static inline int tool_parse_u16(const char *s, uint16_t *out)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	if (!*s || *end || v > 65535)
+		return -1;
+	*out = (uint16_t)v;
+	return 0;
 }
 
 #endif

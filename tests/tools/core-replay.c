@@ -31,27 +31,6 @@ static void usage(FILE *o)
 		BURST_MAX);
 }
 
-static int parse_frag(const char *s, uint8_t *out)
-{
-	static const char *const names[] = { "pass", "reassemble", "truncate", "drop" };
-	for (uint8_t i = 0; i < 4; i++)
-		if (!strcmp(s, names[i])) {
-			*out = i;
-			return 0;
-		}
-	return -1;
-}
-
-static int parse_u16(const char *s, uint16_t *out)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
-	if (!*s || *end || v > 65535)
-		return -1;
-	*out = (uint16_t)v;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -76,17 +55,17 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'r': in = optarg; break;
 		case 'w': out = optarg; break;
-		case 'c': if (parse_u16(optarg, &pol.edns_max)) goto bad; break;
-		case 'f': if (parse_u16(optarg, &pol.edns_floor)) goto bad; break;
-		case 'p': if (parse_u16(optarg, &pol.path_limit)) goto bad; break;
+		case 'c': if (tool_parse_u16(optarg, &pol.edns_max)) goto bad; break;
+		case 'f': if (tool_parse_u16(optarg, &pol.edns_floor)) goto bad; break;
+		case 'p': if (tool_parse_u16(optarg, &pol.path_limit)) goto bad; break;
 		case 'j': json = 1; break;
 		case 'e': use_engine = 1; break;
-		case 'C': if (parse_frag(optarg, &pol.frag_to_client)) goto bad; break;
-		case 'S': if (parse_frag(optarg, &pol.frag_to_server)) goto bad; break;
-		case 'M': if (parse_u16(optarg, &pol.mtu_client)) goto bad; break;
-		case 'N': if (parse_u16(optarg, &pol.mtu_server)) goto bad; break;
+		case 'C': if (tool_parse_frag(optarg, &pol.frag_to_client)) goto bad; break;
+		case 'S': if (tool_parse_frag(optarg, &pol.frag_to_server)) goto bad; break;
+		case 'M': if (tool_parse_u16(optarg, &pol.mtu_client)) goto bad; break;
+		case 'N': if (tool_parse_u16(optarg, &pol.mtu_server)) goto bad; break;
 		case 'b':
-			if (parse_u16(optarg, &burst) || !burst || burst > BURST_MAX) goto bad;
+			if (tool_parse_u16(optarg, &burst) || !burst || burst > BURST_MAX) goto bad;
 			break;
 		case 'o':
 			if (!strcmp(optarg, "truncate")) pol.oversize = DNSB_OVERSIZE_TRUNCATE;

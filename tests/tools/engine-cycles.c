@@ -7,8 +7,12 @@
  * bursts of 32, copied in first as a driver's receive does, and go through
  * the engine in two passes four frames apart (dnsb_engine_burst), as the
  * daemon's worker runs it; --single: dnsb_engine_process() on each frame
- * of the burst in turn instead.
- * usage: engine-cycles [--to-client] [--frames N] [--slots N] [--burst N] [--single] PCAP
+ * of the burst in turn instead. The policy is the daemon's defaults, or
+ * a repair path of fragments and of the egress MTU (--frag-to-client
+ * and the rest, as in core-replay).
+ * usage: engine-cycles [--to-client] [--frames N] [--slots N] [--burst N] [--single]
+ *                      [--frag-to-client P] [--frag-to-server P] [--client-mtu N]
+ *                      [--server-mtu N] [--path-limit N] PCAP
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -27,12 +31,15 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: engine-cycles [--to-client] [--frames N] [--slots N] [--burst N] [--single]\n"
-		   "                     PCAP\n"
+		   "                     [--frag-to-client P] [--frag-to-server P] [--client-mtu N]\n"
+		   "                     [--server-mtu N] [--path-limit N] PCAP\n"
 		   "  --to-client  the frames head to clients (answers), else to servers\n"
 		   "  --frames N   frames processed (default 3000000; the first fifth warms up)\n"
 		   "  --slots N    correlation table slots (power of two, default 65536)\n"
 		   "  --burst N    frames a burst, 1..%d (default 32)\n"
-		   "  --single     one pass a frame (dnsb_engine_process), not two\n",
+		   "  --single     one pass a frame (dnsb_engine_process), not two\n"
+		   "  P: pass (default), reassemble, truncate, drop; MTUs default 1500, the\n"
+		   "  path limit 1232\n",
 		BURST_MAX);
 }
 
@@ -42,13 +49,23 @@ int main(int argc, char **argv)
 		{ "to-client", no_argument, 0, 'c' }, { "frames", required_argument, 0, 'n' },
 		{ "slots", required_argument, 0, 's' }, { "burst", required_argument, 0, 'b' },
 		{ "single", no_argument, 0, '1' },
+		{ "frag-to-client", required_argument, 0, 'C' },
+		{ "frag-to-server", required_argument, 0, 'S' },
+		{ "client-mtu", required_argument, 0, 'M' },
+		{ "server-mtu", required_argument, 0, 'N' },
+		{ "path-limit", required_argument, 0, 'p' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
+	/* The daemon's defaults: clamp 1232, the path limit at it, 5 s query
+	 * and 30 s flow timeouts, reassembly on, fragments passed on. */
+	struct dnsb_policy pol;
+	dnsb_policy_default(&pol);
+	pol.path_limit = 1232;
 	enum dnsb_dir dir = DNSB_DIR_TO_SERVER;
 	long frames = 3000000;
 	unsigned long slots = 65536, burst = 32;
-	int single = 0;
+	int single = 0, bad = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -57,11 +74,16 @@ int main(int argc, char **argv)
 		case 's': slots = strtoul(optarg, NULL, 10); break;
 		case 'b': burst = strtoul(optarg, NULL, 10); break;
 		case '1': single = 1; break;
+		case 'C': bad |= tool_parse_frag(optarg, &pol.frag_to_client); break;
+		case 'S': bad |= tool_parse_frag(optarg, &pol.frag_to_server); break;
+		case 'M': bad |= tool_parse_u16(optarg, &pol.mtu_client); break;
+		case 'N': bad |= tool_parse_u16(optarg, &pol.mtu_server); break;
+		case 'p': bad |= tool_parse_u16(optarg, &pol.path_limit); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind + 1 != argc || frames < 5 || !slots || slots > (1ul << 24) || (slots & (slots - 1)) ||
+	if (bad || optind + 1 != argc || frames < 5 || !slots || slots > (1ul << 24) || (slots & (slots - 1)) ||
 	    !burst || burst > BURST_MAX) {
 		usage(stderr);
 		return 2;
@@ -71,11 +93,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "engine-cycles: no frames in %s\n", argv[optind]);
 		return 1;
 	}
-	/* The daemon's defaults: clamp 1232, the path limit at it, 5 s query
-	 * and 30 s flow timeouts, reassembly on. */
-	struct dnsb_policy pol;
-	dnsb_policy_default(&pol);
-	pol.path_limit = 1232;
 	struct dnsb_engine_cfg cfg = tool_engine_cfg((uint32_t)slots, 0);
 	/* On 2 MiB pages where the kernel gives them (transparent hugepages),
 	 * as the daemon's tables are on hugepages: on 4 KiB pages the TLB
@@ -123,9 +140,12 @@ int main(int argc, char **argv)
 	}
 	frames = (frames + (long)burst - 1) / (long)burst * (long)burst;
 	double per = (double)(__rdtsc() - t0) / (double)(frames - warm);
-	printf("%s: %.1f cycles a frame (TSC) over %ld frames, %s, %lu slots, bursts of %lu, %s\n",
+	static const char *const frag[] = { "pass", "reassemble", "truncate", "drop" };
+	printf("%s: %.1f cycles a frame (TSC) over %ld frames, %s, %lu slots, bursts of %lu, %s; "
+	       "fragments to clients %s, to servers %s, MTUs %u and %u, path limit %u\n",
 	       argv[optind], per, frames - warm, dir == DNSB_DIR_TO_CLIENT ? "to clients" : "to servers",
-	       slots, burst, single ? "one pass" : "two passes");
+	       slots, burst, single ? "one pass" : "two passes", frag[pol.frag_to_client & 3],
+	       frag[pol.frag_to_server & 3], pol.mtu_client, pol.mtu_server, pol.path_limit);
 	pcap_free(&pf);
 	free(mem);
 	return 0;
