@@ -17,13 +17,19 @@ static inline struct dnsb_engine_cfg tool_engine_cfg(uint32_t slots, uint8_t hyp
 					 { 256, 16384, 64, 2000000000ull } };
 }
 
-/* A fragment policy by its name (pass, reassemble, truncate, drop), as
- * the configuration spells it. @return 0, or -1 for no such name. */
-static inline int tool_parse_frag(const char *s, uint8_t *out)
+/* The name of fragment policy @p p (pass, reassemble, truncate, drop),
+ * as the configuration spells it; NULL past the last. */
+static inline const char *tool_frag_name(uint8_t p)
 {
 	static const char *const names[] = { "pass", "reassemble", "truncate", "drop" };
-	for (uint8_t i = 0; i < 4; i++)
-		if (!strcmp(s, names[i])) {
+	return p < sizeof(names) / sizeof(names[0]) ? names[p] : NULL;
+}
+
+/* A fragment policy by its name. @return 0, or -1 for no such name. */
+static inline int tool_parse_frag(const char *s, uint8_t *out)
+{
+	for (uint8_t i = 0; tool_frag_name(i); i++)
+		if (!strcmp(s, tool_frag_name(i))) {
 			*out = i;
 			return 0;
 		}

@@ -140,12 +140,11 @@ int main(int argc, char **argv)
 	}
 	frames = (frames + (long)burst - 1) / (long)burst * (long)burst;
 	double per = (double)(__rdtsc() - t0) / (double)(frames - warm);
-	static const char *const frag[] = { "pass", "reassemble", "truncate", "drop" };
 	printf("%s: %.1f cycles a frame (TSC) over %ld frames, %s, %lu slots, bursts of %lu, %s; "
 	       "fragments to clients %s, to servers %s, MTUs %u and %u, path limit %u\n",
 	       argv[optind], per, frames - warm, dir == DNSB_DIR_TO_CLIENT ? "to clients" : "to servers",
-	       slots, burst, single ? "one pass" : "two passes", frag[pol.frag_to_client & 3],
-	       frag[pol.frag_to_server & 3], pol.mtu_client, pol.mtu_server, pol.path_limit);
+	       slots, burst, single ? "one pass" : "two passes", tool_frag_name(pol.frag_to_client),
+	       tool_frag_name(pol.frag_to_server), pol.mtu_client, pol.mtu_server, pol.path_limit);
 	pcap_free(&pf);
 	free(mem);
 	return 0;
