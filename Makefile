@@ -130,7 +130,7 @@ $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(COMMON_OBJ) $(CORE_LIB)
 
 .SECONDARY:
 .PHONY: all setup test test-unit test-san test-integration fuzz fuzz-run demo bench clean
-all: $(CORE_LIB) $(DAEMON) $(CTL) $(PROBE) $(TOOLS_BIN)
+all: $(CORE_LIB) $(DAEMON) $(CTL) $(PROBE) $(TOOLS_BIN) $(UNIT_BIN) $(REPLAY_BIN)
 
 setup:
 	@toolchain/setup
@@ -175,7 +175,9 @@ test: setup
 	@echo "make test: all stages passed"
 
 # Benchmarks: dnsbump against dpdk-testpmd on the same virtual devices.
-bench: setup all
+# The packages first, then the build: `make -j` must not build before setup.
+bench: setup
+	$(MAKE) all
 	@/usr/bin/python3 toolchain/bench $(BENCH_SECONDS) $(BENCH_PAIRS)
 	@toolchain/bench-tables $(BENCH_TABLE_SECONDS) $(BENCH_TABLE_ROUNDS)
 	@toolchain/bench-latency $(BENCH_QUERIES) $(BENCH_LAT_ROUNDS)
@@ -186,7 +188,8 @@ BENCH_LAT_ROUNDS ?= 3
 BENCH_TABLE_SECONDS ?= 3
 BENCH_TABLE_ROUNDS ?= 6
 
-demo: setup all
+demo: setup
+	$(MAKE) all
 	@toolchain/demo $(BUILD)
 
 clean:
