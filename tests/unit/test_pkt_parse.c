@@ -13,6 +13,14 @@
 #include "testlib.h"
 #include "wire.h"
 
+/* The general parse alone, without its path for plain frames: a second
+ * copy of the parse, the reference the plain path is held to. */
+enum dnsb_reason ref_pkt_parse(const uint8_t *f, uint32_t len, struct dnsb_pkt *p);
+#define DNSB_PKT_PARSE_REFERENCE
+#define dnsb_pkt_parse ref_pkt_parse
+#include "../../dataplane/pkt_parse.c"
+#undef dnsb_pkt_parse
+
 static enum dnsb_reason parse_fx(const char *name, struct fx *f, struct dnsb_pkt *p)
 {
 	fx_load(name, 0, f);
@@ -257,6 +265,99 @@ static void test_every_prefix(void **st)
 	}
 }
 
+/* The parse of @p n octets of @p f is the general parse's, field for field
+ * (the view ends with dst, no padding before). */
+static void expect_as_general(const uint8_t *f, uint32_t n)
+{
+	struct dnsb_pkt p, ref;
+	memset(&p, 0xa5, sizeof(p));
+	memset(&ref, 0x5a, sizeof(ref));
+	assert_int_equal(dnsb_pkt_parse(f, n, &p), ref_pkt_parse(f, n, &ref));
+	assert_memory_equal(&p, &ref, offsetof(struct dnsb_pkt, dst) + sizeof(p.dst));
+}
+
+/* Sets the IPv4 header checksum of @p f again after an edit, so that the
+ * edit, not the checksum, is what the parse meets. */
+static void reseal_ip4(struct fx *f)
+{
+	if ((f->buf[14] >> 4) == 4 && (f->buf[14] & 0xf) >= 5)
+		dnsb_ck_ip4_set(f->buf + 14, (f->buf[14] & 0xfu) * 4);
+}
+
+/*
+ * Plain frames (untagged IPv4 without options or IPv6 without extension
+ * headers, UDP or TCP, no fragment) take their own path: every field the
+ * same as the general parse's, for the fixtures, for every prefix of them,
+ * and for each edit that takes a frame off that path or to its edge (a
+ * fragment, DF, IHL, protocols, lengths one either side of each bound).
+ */
+static void test_plain_as_general(void **st)
+{
+	(void)st;
+	static const char *const names[] = {
+		"q4_do", "q4_noedns", "q4_padded", "q4_small", "q4_nocksum", "q6_do", "q6_odd",
+		"r4_big", "r6_big", "tcp53_syn", "tcp53_queries", "tcp6_other", "udp_other",
+		"icmp4", "frag4_first", "q4_vlan", "q4_ipopts", "q6_ext",
+	};
+	static struct fx f, g;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		fx_load(names[i], 0, &f);
+		for (uint32_t n = 0; n <= f.len; n++)
+			expect_as_general(f.buf, n);
+		int v6 = f.buf[12] == 0x86;
+		uint32_t l4 = 14 + (v6 ? 40 : 20);
+		/* Edits at offsets from the IP header: the octet, and the values. */
+		static const struct {
+			uint32_t at;
+			uint8_t v6, vals[6];
+		} ed[] = {
+			{ 0, 0, { 0x45, 0x46, 0x44, 0x55, 0x65 } }, /* version, IHL */
+			{ 6, 0, { 0x40, 0x20, 0x00, 0x01, 0x60, 0x80 } }, /* DF, MF, offset, reserved */
+			{ 7, 0, { 0x00, 0x01, 0xff } },
+			{ 9, 0, { 17, 6, 1, 0, 44 } }, /* protocol */
+			{ 0, 1, { 0x60, 0x50, 0x70, 0x6f } },
+			{ 6, 1, { 17, 6, 0, 44, 59 } }, /* next header */
+		};
+		for (size_t e = 0; e < sizeof(ed) / sizeof(ed[0]); e++) {
+			if (ed[e].v6 != v6)
+				continue;
+			for (size_t k = 0; k < 6 && (k == 0 || ed[e].vals[k]); k++) {
+				g = f;
+				g.buf[14 + ed[e].at] = ed[e].vals[k];
+				reseal_ip4(&g);
+				expect_as_general(g.buf, g.len);
+			}
+		}
+		/* Lengths one either side of each bound: the IP length against
+		 * the frame and the header, the UDP length, the TCP data offset. */
+		uint32_t ip_len = v6 ? f.len - 14 - 40 : f.len - 14;
+		for (uint16_t n = 0; n <= 48; n++) {
+			g = f;
+			dnsb_put16(g.buf + 14 + (v6 ? 4 : 2), n);
+			reseal_ip4(&g);
+			expect_as_general(g.buf, g.len);
+		}
+		for (int d = -30; d <= 2; d++) {
+			g = f;
+			dnsb_put16(g.buf + 14 + (v6 ? 4 : 2), (uint16_t)(ip_len + (uint32_t)d));
+			reseal_ip4(&g);
+			expect_as_general(g.buf, g.len);
+			g = f;
+			dnsb_put16(g.buf + l4 + 4, (uint16_t)(dnsb_get16(f.buf + l4 + 4) + (uint32_t)d));
+			expect_as_general(g.buf, g.len);
+		}
+		for (unsigned doff = 0; doff < 16; doff++) {
+			g = f;
+			g.buf[l4 + 12] = (uint8_t)(doff << 4);
+			expect_as_general(g.buf, g.len);
+		}
+		/* A header checksum off by one. */
+		g = f;
+		g.buf[14 + 11] ^= 1;
+		expect_as_general(g.buf, g.len);
+	}
+}
+
 /* RFC 1071, octet pairs as big-endian words, one at a time. */
 static uint16_t ref_ip4_checksum(const uint8_t *h, uint32_t ihl)
 {
@@ -298,6 +399,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ip4_udp),     cmocka_unit_test(test_vlan_qinq),
 		cmocka_unit_test(test_ip4_options), cmocka_unit_test(test_ip4_bad),
+		cmocka_unit_test(test_plain_as_general),
 		cmocka_unit_test(test_padding),     cmocka_unit_test(test_ip6),
 		cmocka_unit_test(test_fragments),   cmocka_unit_test(test_non_dns),
 		cmocka_unit_test(test_l4_bad),      cmocka_unit_test(test_every_prefix),
