@@ -133,49 +133,71 @@ static inline uint32_t query_hash(const struct dnsb_pkt_keys *pk, uint16_t id)
 	return (uint32_t)mix(pk->h_flow, id);
 }
 
-/* Eight octets at once with 'A'..'Z' made lower case (RFC 4343); other
- * octets, label lengths included (< 64), unchanged. */
-static inline uint64_t lower8(uint64_t w)
+typedef int8_t dnsb_q16 __attribute__((vector_size(16)));
+
+/* The first k of 16 lanes set: sixteen octets at (lanes + 16 - k). */
+static const int8_t lanes[32] = { -1, -1, -1, -1, -1, -1, -1, -1,
+				  -1, -1, -1, -1, -1, -1, -1, -1 };
+
+static inline dnsb_q16 first_lanes(uint32_t k)
 {
-	uint64_t x = w & 0x7f7f7f7f7f7f7f7full;
-	uint64_t ge_a = x + 0x3f3f3f3f3f3f3f3full; /* high bit: x >= 'A' */
-	uint64_t gt_z = x + 0x2525252525252525ull; /* high bit: x > 'Z' */
-	uint64_t upper = ge_a & ~gt_z & ~w & 0x8080808080808080ull;
-	return w | upper >> 2;
+	dnsb_q16 m;
+	memcpy(&m, lanes + 16 - (k < 16 ? k : 16), 16);
+	return m;
 }
 
-/* Eight octets as a little-endian word, whatever the host. */
-static inline uint64_t load_le64(const uint8_t *p)
+/* Sixteen octets of a question mixed into @p h, 'A'..'Z' made lower case
+ * (RFC 4343) in the lanes @p fold sets (those of the name; other octets,
+ * label lengths, type and class included, unchanged). */
+static inline uint64_t question_mix(uint64_t h, dnsb_q16 v, dnsb_q16 fold)
 {
-	uint64_t w;
-	memcpy(&w, p, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	w = __builtin_bswap64(w);
-#endif
-	return w;
+	const dnsb_q16 a = { 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1,
+			     'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1 };
+	const dnsb_q16 z = { 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1,
+			     'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1 };
+	const dnsb_q16 bit = { 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+			       0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20 };
+	v |= (v > a) & (z > v) & fold & bit;
+	uint64_t w[2];
+	memcpy(w, &v, 16);
+	return mix(mix(h, w[0]), w[1]);
 }
 
-/* Question identity: lower-cased name, type and class, hashed eight
- * octets at a time; the last few octets of the name read as one word
- * (the rest masked off) when the message goes on for eight more, else
- * one by one, to the same value. The first question's name has no
- * compression pointer (none can point before it), so it is contiguous. */
+/*
+ * Question identity: the first question's name, lower-cased, with its type
+ * and class, the octets that follow it (the first question's name has no
+ * compression pointer, none can point before it, so it is contiguous),
+ * hashed sixteen octets at a time, the last sixteen overlapping the ones
+ * before (the name's length, mixed in first, tells where they start). A
+ * question shorter than sixteen octets is read as sixteen when the message
+ * goes on for that long, the octets past it masked off, else copied.
+ */
 static inline __attribute__((always_inline)) uint32_t
 question_hash(const uint8_t *msg, uint32_t len, const struct dnsb_dns *d)
 {
 	const uint8_t *q = msg + d->qname_off;
-	uint32_t n = d->qname_len, i = 0, left = len - d->qname_off;
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w = 0;
-	for (; i + 8 <= n; i += 8)
-		h = mix(h, lower8(load_le64(q + i)));
-	if (i < n && left - i >= 8) {
-		w = load_le64(q + i) & (~0ull >> (8 * (8 - (n - i))));
-	} else {
-		for (unsigned k = 0; i < n; i++, k += 8)
-			w |= (uint64_t)q[i] << k;
+	uint32_t n = d->qname_len, total = n + 4, o = 0;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+	dnsb_q16 v;
+	if (__builtin_expect(total < 16, 0)) {
+		if (len - d->qname_off >= 16) {
+			memcpy(&v, q, 16);
+			v &= first_lanes(total);
+		} else {
+			uint8_t b[16] = { 0 };
+			for (uint32_t i = 0; i < total; i++)
+				b[i] = q[i];
+			memcpy(&v, b, 16);
+		}
+		return (uint32_t)question_mix(h, v, first_lanes(n));
 	}
-	w = lower8(w) ^ ((uint64_t)d->qtype << 32 | (uint64_t)d->qclass << 48);
-	return (uint32_t)mix(h, w);
+	for (; o + 16 < total; o += 16) {
+		memcpy(&v, q + o, 16);
+		h = question_mix(h, v, first_lanes(n - o));
+	}
+	o = total - 16;
+	memcpy(&v, q + o, 16);
+	return (uint32_t)question_mix(h, v, first_lanes(n - o));
 }
 
 /* A question of a client: its address and the question's hash (the

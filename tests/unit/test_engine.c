@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "checksum.h"
 #include "engine.h"
 #include "tcp_mss.h"
 #include "testlib.h"
@@ -260,8 +261,9 @@ static void test_two_passes(void **st)
 }
 
 /* A query again for the question in another letter case (RFC 4343) is a
- * retry; for another name it is not. Names of every length around the
- * eight-octet steps of the hash. */
+ * retry; for another name, or another type, it is not. Names of every
+ * length around the sixteen-octet steps of the hash, in messages that end
+ * with the question (short ones copied, not read sixteen octets at once). */
 static void test_question_case(void **st)
 {
 	struct env *v = *st;
@@ -295,8 +297,9 @@ static void test_question_case(void **st)
 		dnsb_put16(a.buf + 40, 0); /* no UDP checksum */
 		dnsb_put16(a.buf + 34, (uint16_t)(20000 + len)); /* a client port per length */
 		b = a;
-		for (unsigned i = 1; i <= len; i++)
-			b.buf[dns + 12 + i] ^= 0x20; /* upper case */
+		for (unsigned i = 1; i < 1 + len + 5; i++)
+			if (b.buf[dns + 12 + i] >= 'a')
+				b.buf[dns + 12 + i] ^= 0x20; /* upper case, both labels */
 		dnsb_put16(b.buf + dns, 0x7777);
 		uint64_t before = EV(CLIENT_RETRY_UNANSWERED);
 		dnsb_engine_process(&v->e, a.buf, a.len, FX_CAP, TO_S, now, &v->res);
@@ -308,6 +311,50 @@ static void test_question_case(void **st)
 		dnsb_put16(b.buf + dns, 0x7778);
 		dnsb_engine_process(&v->e, b.buf, b.len, FX_CAP, TO_S, now + 2 * MS, &v->res);
 		assert_int_equal(EV(CLIENT_RETRY_UNANSWERED), before + 1);
+		/* Only the name's letters fold: '@' is not '`', '[' not '{', and
+		 * the type 0x0041 is not 0x0061, nor 0x4100 0x6100. */
+		static const uint8_t pairs[][2] = { { '@', '`' }, { '[', '{' }, { '1', 0x11 } };
+		for (unsigned k = 0; k < 3; k++) {
+			b = a;
+			b.buf[dns + 13] = pairs[k][0];
+			dnsb_put16(b.buf + dns, (uint16_t)(0x7800 + 2 * k));
+			dnsb_engine_process(&v->e, b.buf, b.len, FX_CAP, TO_S, now + 3 * MS, &v->res);
+			b.buf[dns + 13] = pairs[k][1];
+			dnsb_put16(b.buf + dns, (uint16_t)(0x7801 + 2 * k));
+			dnsb_engine_process(&v->e, b.buf, b.len, FX_CAP, TO_S, now + 4 * MS, &v->res);
+			assert_int_equal(EV(CLIENT_RETRY_UNANSWERED), before + 1);
+		}
+		b = a;
+		uint32_t type_at = dns + 12 + 1 + len + 6;
+		static const uint16_t types[][2] = { { 0x41, 0x61 }, { 0x4100, 0x6100 } };
+		for (unsigned k = 0; k < 2; k++) {
+			dnsb_put16(b.buf + type_at, types[k][0]);
+			dnsb_put16(b.buf + dns, (uint16_t)(0x7810 + 2 * k));
+			dnsb_engine_process(&v->e, b.buf, b.len, FX_CAP, TO_S, now + 5 * MS, &v->res);
+			dnsb_put16(b.buf + type_at, types[k][1]);
+			dnsb_put16(b.buf + dns, (uint16_t)(0x7811 + 2 * k));
+			dnsb_engine_process(&v->e, b.buf, b.len, FX_CAP, TO_S, now + 6 * MS, &v->res);
+			assert_int_equal(EV(CLIENT_RETRY_UNANSWERED), before + 1);
+		}
+		dnsb_engine_process(&v->e, b.buf, b.len, FX_CAP, TO_S, now + 7 * MS, &v->res);
+		assert_int_equal(EV(CLIENT_RETRY_UNANSWERED), before + 2);
+		/* The message going on after the question, differently in each:
+		 * the question alone is hashed (a short one read sixteen octets
+		 * at once, what follows it masked off). */
+		static const uint8_t tail[2][16] = { "0123456789abcdef", "fedcba9876543210" };
+		for (unsigned k = 0; k < 2; k++) {
+			b = a;
+			memcpy(b.buf + b.len, tail[k], 16);
+			b.len += 16;
+			dnsb_put16(b.buf + 16, (uint16_t)(b.len - 14));
+			dnsb_ck_ip4_set(b.buf + 14, 20);
+			dnsb_put16(b.buf + 38, (uint16_t)(b.len - 34));
+			dnsb_put16(b.buf + 34, (uint16_t)(30000 + len));
+			dnsb_put16(b.buf + dns, (uint16_t)(0x7900 + k));
+			dnsb_engine_process(&v->e, b.buf, b.len, FX_CAP, TO_S, now + (8 + k) * MS,
+					    &v->res);
+		}
+		assert_int_equal(EV(CLIENT_RETRY_UNANSWERED), before + 4);
 		now += 10 * SEC;
 	}
 }
