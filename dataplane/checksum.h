@@ -69,10 +69,27 @@ static inline uint16_t dnsb_ck_ip4_sum(const uint8_t *h, uint32_t ihl)
 	return dnsb_ck_fold64(acc);
 }
 
-/** An IPv4 header whose checksum verifies: its 16-bit words sum to all ones. */
+/**
+ * An IPv4 header whose checksum verifies: its 16-bit words sum to all ones
+ * (RFC 1071). With end-around carries that sum is the plain sum of the words
+ * modulo 0xffff, taken as 0xffff where it is 0 (the words are not all zero:
+ * the version is there), and so is the plain sum of the header's native
+ * 32-bit words, since 2^16 is 1 modulo 0xffff: the header verifies when that
+ * sum is a multiple of 0xffff (a multiply and a compare).
+ */
 static inline int dnsb_ck_ip4_ok(const uint8_t *h, uint32_t ihl)
 {
-	return dnsb_ck_ip4_sum(h, ihl) == 0xffff;
+	uint64_t a, b, acc;
+	uint32_t w;
+	memcpy(&a, h, 8);
+	memcpy(&b, h + 8, 8);
+	memcpy(&w, h + 16, 4);
+	acc = (a & 0xffffffffu) + (a >> 32) + (b & 0xffffffffu) + (b >> 32) + w;
+	for (uint32_t i = 20; i < ihl; i += 4) {
+		memcpy(&w, h + i, 4);
+		acc += w;
+	}
+	return acc % 0xffff == 0;
 }
 
 /** The checksum of the IPv4 header at @p h (@p ihl octets) computed and set. */
