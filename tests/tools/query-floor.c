@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * query-floor: the least a query can cost with the engine's correlation as
+ * it is designed, to set its instruction count against (docs/benchmarks.md,
+ * "Profile and what is next"). One straight function takes the usual query
+ * (untagged IPv4 without options, UDP to port 53, one question of plain
+ * labels, at most an OPT) with every check the engine makes of it, clamps
+ * its EDNS size, and does the engine's correlation: the flow touched, the
+ * client's question and the query itself upserted in tables of the
+ * engine's own kind (dataplane/ftable.h), the counters. It keeps no view of
+ * the frame, takes no other shape, policy or direction and has no second
+ * pass: what the engine does beyond that is what its layers cost. It is
+ * handed the IPv4 frames of the capture and takes those of its shape (all
+ * of them in the bench's queries: count them with callgrind on
+ * floor_query, over "taken"); --check runs the engine beside it on each
+ * frame it took, and fails unless both made the same frame and the same
+ * counts and tables.
+ * usage: query-floor [--check] PCAP
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checksum.h"
+#include "engine.h"
+#include "engine_cfg.h"
+#include "ftable.h"
+#include "pcap_io.h"
+#include "wire.h"
+
+#define SLOTS 65536
+#define CLAMP 1232
+
+struct floor_state {
+	struct dnsb_ftable flows, questions, queries;
+	uint64_t seed;
+	uint64_t queries_seen, do_queries, size[5], retry_unanswered, retry_answered, full;
+};
+
+static inline uint64_t fmix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0xff51afd7ed558ccdull;
+	return h ^ (h >> 32);
+}
+
+typedef int8_t q16 __attribute__((vector_size(16)));
+
+/* The question, name lower-cased: sixteen octets a load as the engine
+ * hashes it (its length, then its last sixteen octets overlapping). */
+static inline uint32_t qhash(const uint8_t *q, uint32_t n)
+{
+	static const int8_t lanes[32] = { -1, -1, -1, -1, -1, -1, -1, -1,
+					  -1, -1, -1, -1, -1, -1, -1, -1 };
+	const q16 a = { 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64 };
+	const q16 z = { 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91 };
+	const q16 bit = { 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32 };
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w[2];
+	uint32_t total = n + 4;
+	for (uint32_t o = 0;; o += 16) {
+		if (o + 16 >= total)
+			o = total - 16;
+		q16 v, fold;
+		memcpy(&v, q + o, 16);
+		memcpy(&fold, lanes + 16 - (n - o < 16 ? n - o : 16), 16);
+		v |= (v > a) & (z > v) & fold & bit;
+		memcpy(w, &v, 16);
+		h = fmix(fmix(h, w[0]), w[1]);
+		if (o == total - 16)
+			return (uint32_t)h;
+	}
+}
+
+static inline unsigned size_bucket(uint32_t n)
+{
+	return n <= 512 ? 0 : n <= 1232 ? 1 : n <= 1400 ? 2 : n <= 1500 ? 3 : 4;
+}
+
+/* The usual query, all of it. @return 1 when it was one (and was done). */
+__attribute__((noinline)) int floor_query(struct floor_state *s, uint8_t *f, uint32_t len,
+					  uint64_t now);
+int floor_query(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now)
+{
+	const uint8_t *ip = f + 14;
+	uint8_t *udp = f + 34;
+	if (len < 14 + 20 + 8 + 12 || f[12] != 0x08 || f[13] != 0 || ip[0] != 0x45)
+		return 0;
+	uint32_t tot = dnsb_get16(ip + 2);
+	if (tot > len - 14 || tot < 20 || (dnsb_get16(ip + 6) & 0x3fff) || ip[9] != 17 ||
+	    !dnsb_ck_ip4_ok(ip, 20) || dnsb_get16(udp + 2) != 53)
+		return 0;
+	uint32_t ulen = dnsb_get16(udp + 4);
+	if (ulen < 8 + 12 || ulen > tot - 20)
+		return 0;
+	/* RFC 1035 s4.1: a query, one question, no answer or authority
+	 * records, at most one additional; the name plain labels. */
+	const uint8_t *m = udp + 8;
+	uint32_t n = ulen - 8, pos = 12;
+	if ((m[2] & 0x80) || dnsb_get16(m + 4) != 1 || dnsb_get16(m + 6) || dnsb_get16(m + 8) ||
+	    dnsb_get16(m + 10) > 1)
+		return 0;
+	while (pos < n && m[pos] && m[pos] <= 63)
+		pos += m[pos] + 1u;
+	uint32_t qname_len = pos - 12 + 1;
+	if (pos >= n || m[pos] || qname_len > 255 || n - (pos + 1) < 4)
+		return 0;
+	uint32_t qend = pos + 5;
+	uint16_t adv = 0, flags = 0;
+	int has_opt = dnsb_get16(m + 10) == 1;
+	if (has_opt) {
+		/* RFC 6891 s6.1.2: root owner, TYPE 41, options filling RDLENGTH. */
+		if (n - qend < 11 || m[qend] || dnsb_get16(m + qend + 1) != 41)
+			return 0;
+		uint32_t end = qend + 11 + dnsb_get16(m + qend + 9);
+		if (end > n)
+			return 0;
+		for (uint32_t o = qend + 11; o < end; o += 4u + dnsb_get16(m + o + 2))
+			if (end - o < 4 || end - o - 4 < dnsb_get16(m + o + 2))
+				return 0;
+		adv = dnsb_get16(m + qend + 3);
+		flags = dnsb_get16(m + qend + 7);
+	}
+	/* Correlation: the flow, the client's question, the query. */
+	uint32_t c4, s4;
+	memcpy(&c4, ip + 12, 4);
+	memcpy(&s4, ip + 16, 4);
+	uint16_t sport = dnsb_get16(udp), id = dnsb_get16(m);
+	uint64_t hc = fmix(s->seed ^ 4, c4), hf = fmix(fmix(hc, s4), (uint64_t)sport << 16 | 53);
+	struct dnsb_fkey k = { .pa = sport, .pb = 53, .ip_ver = 4 };
+	memcpy(k.a, &c4, 4);
+	memcpy(k.b, &s4, 4);
+	int do_bit = has_opt && (flags & 0x8000), created;
+	s->queries_seen++;
+	s->do_queries += (uint64_t)do_bit;
+	s->size[size_bucket(has_opt && adv > 512 ? adv : 512)]++;
+	struct dnsb_fentry *e = dnsb_ft_upsert(&s->flows, &k, (uint32_t)hf, now, &created);
+	if (e)
+		e->ts_ns = now;
+	else
+		s->full++;
+	uint32_t qh = qhash(m + 12, qname_len);
+	struct dnsb_fkey qk = { .pa = (uint16_t)(qh >> 16), .pb = (uint16_t)qh, .ip_ver = 4 };
+	memcpy(qk.a, &c4, 4);
+	e = dnsb_ft_upsert(&s->questions, &qk, (uint32_t)fmix(hc, qh), now, &created);
+	if (e && !created) {
+		if (e->v.c.outstanding)
+			s->retry_unanswered++;
+		else if (e->v.c.answered)
+			s->retry_answered++;
+	}
+	if (e) {
+		e->ts_ns = now;
+		e->v.c.outstanding = 1;
+	}
+	k.id = id;
+	e = dnsb_ft_upsert(&s->queries, &k, (uint32_t)fmix(hf, id), now, &created);
+	if (!e) {
+		s->full++;
+	} else {
+		e->ts_ns = now;
+		e->v.q.qhash = qh;
+		e->v.q.edns = (uint8_t)has_opt;
+		e->v.q.udp_size = adv;
+		e->v.q.do_bit = (uint8_t)do_bit;
+	}
+	/* The clamp (RFC 6891 s6.2.5), the UDP checksum patched (RFC 1624). */
+	if (has_opt && adv > CLAMP) {
+		uint32_t at = 8 + qend + 3;
+		uint16_t ck = dnsb_get16(udp + 6), old = adv, new = CLAMP;
+		dnsb_put16(udp + at, CLAMP);
+		if (ck) {
+			if (at & 1) {
+				old = dnsb_bswap16(old);
+				new = dnsb_bswap16(new);
+			}
+			ck = dnsb_ck_adjust(ck, old, new);
+			dnsb_put16(udp + 6, ck ? ck : 0xffff);
+		}
+	}
+	return 1;
+}
+
+/* The engine's counts of what floor_query() counted, and its verdicts. */
+static int check(const struct floor_state *s, const struct dnsb_engine *e)
+{
+	const uint64_t *ev = e->events;
+	int bad = ev[DNSB_EV_QUERIES] != s->queries_seen || ev[DNSB_EV_DO_QUERIES] != s->do_queries ||
+		  ev[DNSB_EV_CLIENT_RETRY_UNANSWERED] != s->retry_unanswered ||
+		  ev[DNSB_EV_CLIENT_RETRY_AFTER_ANSWER] != s->retry_answered ||
+		  ev[DNSB_EV_FLOW_TABLE_FULL] != s->full ||
+		  e->t[DNSB_T_FLOWS].live != s->flows.live ||
+		  e->t[DNSB_T_QUERIES].live != s->queries.live ||
+		  e->t[DNSB_T_QUESTIONS].live != s->questions.live;
+	for (unsigned i = 0; i < 5; i++)
+		bad |= ev[DNSB_EV_QUERIES_SIZE_LE512 + i] != s->size[i];
+	/* Hashed alike, the tables hold the same entries in the same slots. */
+	const struct dnsb_ftable *mine[3] = { &s->flows, &s->questions, &s->queries };
+	const enum dnsb_table theirs[3] = { DNSB_T_FLOWS, DNSB_T_QUESTIONS, DNSB_T_QUERIES };
+	for (unsigned i = 0; i < 3; i++)
+		bad |= memcmp(mine[i]->slot, e->t[theirs[i]].slot, dnsb_ft_mem(SLOTS)) != 0;
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	int chk = 0;
+	if (argc == 3 && !strcmp(argv[1], "--check"))
+		chk = 1;
+	else if (argc != 2) {
+		fprintf(stderr, "usage: query-floor [--check] PCAP\n");
+		return 2;
+	}
+	struct pcap_file pf;
+	if (pcap_read_all(argv[argc - 1], &pf) != 0)
+		return 1;
+	static struct floor_state s;
+	struct dnsb_engine_cfg ecfg = tool_engine_cfg(SLOTS, 0);
+	struct dnsb_ftable *t[3] = { &s.flows, &s.questions, &s.queries };
+	for (unsigned i = 0; i < 3; i++) {
+		void *mem = malloc(dnsb_ft_mem(SLOTS));
+		if (!mem || dnsb_ft_init(t[i], mem, SLOTS, i ? 5000000000ull : 30000000000ull, i,
+					 NULL, NULL))
+			return 1;
+	}
+	/* The engine's own hash seed (dnsb_engine_init), so that both place
+	 * every entry alike, even in a table too small for the capture. */
+	s.seed = (ecfg.seed + 1ull) * 0x9e3779b97f4a7c15ull;
+	/* The engine beside it, for --check: the daemon's policy. */
+	struct dnsb_policy pol;
+	dnsb_policy_default(&pol);
+	pol.path_limit = 1232;
+	struct dnsb_engine eng;
+	void *emem = chk ? malloc(dnsb_engine_mem(&ecfg)) : NULL;
+	if (chk && (!emem || dnsb_engine_init(&eng, &pol, emem, &ecfg)))
+		return 1;
+	static uint8_t a[65536], b[65536];
+	uint64_t taken = 0, differ = 0;
+	for (uint32_t i = 0; i < pf.n; i++) {
+		const struct pcap_pkt *p = &pf.pkts[i];
+		/* Only the IPv4 frames are handed over (IPv6 ones are not its shape). */
+		if (p->len > sizeof(a) || p->len < 14 || p->data[12] != 0x08 || p->data[13] != 0)
+			continue;
+		memcpy(a, p->data, p->len);
+		uint64_t now = p->ts_ns ? p->ts_ns : 1;
+		if (!floor_query(&s, a, p->len, now))
+			continue; /* not the usual query: left out, by both */
+		taken++;
+		if (chk) {
+			struct dnsb_result res;
+			memcpy(b, p->data, p->len);
+			dnsb_engine_process(&eng, b, p->len, sizeof(b), DNSB_DIR_TO_SERVER, now, &res);
+			differ += res.len != p->len || memcmp(a, b, p->len) != 0;
+		}
+	}
+	if (chk && (differ || check(&s, &eng))) {
+		fprintf(stderr, "query-floor: the engine made %lu other frames or other counts\n",
+			(unsigned long)differ);
+		return 1;
+	}
+	printf("{\"frames\": %u, \"taken\": %lu, \"checked\": %s}\n", pf.n, (unsigned long)taken,
+	       chk ? "true" : "false");
+	return 0;
+}
