@@ -216,22 +216,29 @@ static inline uint32_t plain_name(const uint8_t *m, uint32_t len, uint32_t pos,
 
 /*
  * The common query (one question, no answer or authority records, at most
- * one additional that is an OPT with a root owner), walked without the
- * general machinery: the question's name is plain labels (a first question
- * cannot hold a valid pointer: there is nothing before it to point to).
- * Fills @p d only when it recognises the whole message, with exactly what
- * walk_sections() would; anything else (a defect included) is left to
- * walk_sections(), which then says what it is.
+ * one additional that is an OPT with a root owner), header and all, walked
+ * without the general machinery: the question's name is plain labels (a
+ * first question cannot hold a valid pointer: there is nothing before it
+ * to point to). Writes every field of @p d, exactly what parse_header() and
+ * walk_sections() would, only when it recognises the whole message;
+ * anything else (a defect included) is left to them, which then say what
+ * it is (their count check holds for such a message: the question and the
+ * OPT are in it).
  * @return 1 when @p d was filled.
  */
-static int parse_query_fast(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
+static inline int parse_query_fast(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
 {
+	if (len < DNSB_DNS_HLEN || len > 0xffff)
+		return 0;
+	uint32_t ar = dnsb_get16(m + 10);
+	if (dnsb_get16(m + 4) != 1 || (dnsb_get16(m + 6) | dnsb_get16(m + 8)) || ar > 1)
+		return 0;
 	uint32_t wire_len, pos = plain_name(m, len, DNSB_DNS_HLEN, &wire_len);
 	if (!pos || len - pos < 4)
 		return 0;
 	uint32_t qend = pos + 4, end = qend, opt_rdlen = 0;
 	int n_opts = 0;
-	if (d->arcount) {
+	if (ar) {
 		/* RFC 6891 s6.1.2: root owner, TYPE 41, and options filling RDLENGTH. */
 		if (len - qend < DNSB_OPT_FIXED_LEN || m[qend] != 0 ||
 		    dnsb_get16(m + qend + 1) != DNSB_TYPE_OPT)
@@ -241,15 +248,25 @@ static int parse_query_fast(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
 		if (end > len || (n_opts = opt_options(m + qend + DNSB_OPT_FIXED_LEN, m + end)) < 0)
 			return 0;
 	}
-	d->qname_off = DNSB_DNS_HLEN;
-	d->qname_len = (uint16_t)wire_len;
+	d->id = dnsb_get16(m);
+	d->flags = dnsb_get16(m + 2);
+	d->qdcount = 1;
+	d->ancount = d->nscount = 0;
+	d->arcount = (uint16_t)ar;
 	d->qtype = dnsb_get16(m + pos);
 	d->qclass = dnsb_get16(m + pos + 2);
+	d->qname_off = DNSB_DNS_HLEN;
+	d->qname_len = (uint16_t)wire_len;
 	d->question_end = (uint16_t)qend;
-	if (d->arcount)
-		opt_fill(d, m, qend, (uint16_t)opt_rdlen, n_opts);
-	d->rr_total = d->arcount;
 	d->msg_end = (uint16_t)end;
+	d->rrsig_answer = 0;
+	d->rr_total = (uint16_t)ar;
+	if (ar) {
+		opt_fill(d, m, qend, (uint16_t)opt_rdlen, n_opts);
+	} else {
+		d->has_opt = d->opt_ext_rcode = d->opt_version = d->opt_n_options = 0;
+		d->opt_off = d->opt_udp_size = d->opt_flags = d->opt_rdlen = 0;
+	}
 	return 1;
 }
 
@@ -257,12 +274,11 @@ static enum dnsb_reason walk_sections(const uint8_t *m, uint32_t len, struct dns
 
 enum dnsb_reason dnsb_dns_parse(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
 {
+	if (parse_query_fast(m, len, d))
+		return DNSB_R_OK;
 	enum dnsb_reason r = parse_header(m, len, d);
 	if (r != DNSB_R_OK)
 		return r;
-	if (d->qdcount == 1 && (d->ancount | d->nscount) == 0 && d->arcount <= 1 &&
-	    parse_query_fast(m, len, d))
-		return DNSB_R_OK;
 	return walk_sections(m, len, d);
 }
 

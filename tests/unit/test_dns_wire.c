@@ -133,6 +133,19 @@ static void test_header_and_counts(void **st)
 	m.b[7] = 3;
 	assert_int_equal(parse(&m, &d), DNSB_R_BAD_DNS_COUNTS);
 
+	/* A query of the common shape over 65535 octets (an OPT option
+	 * filling the rest): no DNS message is, it fails as the counts do. */
+	static uint8_t big[65600];
+	static const uint8_t head[] = { 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 1,
+					0, 0, 41, 16, 0, 0, 0, 0, 0 };
+	uint32_t rdlen = 65540 - sizeof(head) - 2;
+	memcpy(big, head, sizeof(head));
+	dnsb_put16(big + sizeof(head), (uint16_t)rdlen);
+	dnsb_put16(big + sizeof(head) + 2, 10);
+	dnsb_put16(big + sizeof(head) + 4, (uint16_t)(rdlen - 4));
+	assert_int_equal(dnsb_dns_parse(big, 65540, &d), DNSB_R_BAD_DNS_COUNTS);
+	assert_int_equal(dnsb_dns_parse(big, 65535, &d), DNSB_R_BAD_DNS_TRUNCATED);
+
 	/* An empty message with zero counts is fine (e.g. a bare header). */
 	mb_header(&m, 0x8000, 0, 0, 0, 0);
 	assert_int_equal(parse(&m, &d), DNSB_R_OK);
