@@ -272,29 +272,17 @@ static inline int parse_query_fast(const uint8_t *m, uint32_t len, struct dnsb_d
 
 static enum dnsb_reason walk_sections(const uint8_t *m, uint32_t len, struct dnsb_dns *d);
 
-enum dnsb_reason dnsb_dns_parse(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
-{
-	if (parse_query_fast(m, len, d))
-		return DNSB_R_OK;
-	enum dnsb_reason r = parse_header(m, len, d);
-	if (r != DNSB_R_OK)
-		return r;
-	return walk_sections(m, len, d);
-}
-
 enum dnsb_reason dnsb_dns_parse_walk(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
 {
 	enum dnsb_reason r = parse_header(m, len, d);
 	return r != DNSB_R_OK ? r : walk_sections(m, len, d);
 }
 
-/* Two octets as they are on the wire, as a native word (compared whole). */
-static inline uint16_t wire16(uint8_t hi, uint8_t lo)
+enum dnsb_reason dnsb_dns_parse(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
 {
-	const uint8_t b[2] = { hi, lo };
-	uint16_t w;
-	memcpy(&w, b, 2);
-	return w;
+	if (parse_query_fast(m, len, d))
+		return DNSB_R_OK;
+	return dnsb_dns_parse_walk(m, len, d);
 }
 
 /*
@@ -310,8 +298,8 @@ typedef uint8_t dnsb_v16 __attribute__((vector_size(16)));
 static inline uint32_t known_run(const uint8_t *m, uint32_t len, uint32_t pos, uint32_t target,
 				 uint32_t *i, uint32_t n)
 {
-	const uint16_t ptr = wire16((uint8_t)(0xc0 | target >> 8), (uint8_t)target);
-	const uint16_t opt = wire16(0, DNSB_TYPE_OPT), rrsig = wire16(0, DNSB_TYPE_RRSIG);
+	const uint16_t ptr = dnsb_wire16((uint16_t)(0xc000 | target));
+	const uint16_t opt = dnsb_wire16(DNSB_TYPE_OPT), rrsig = dnsb_wire16(DNSB_TYPE_RRSIG);
 	uint32_t k = *i, run;
 	uint16_t owner, type;
 #ifdef DNSB_DNS_WALK_REFERENCE

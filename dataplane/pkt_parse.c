@@ -217,15 +217,6 @@ static enum dnsb_reason parse_frame(const uint8_t *f, uint32_t len, struct dnsb_
 	return DNSB_R_PASS_NON_IP;
 }
 
-/* Two octets as they are on the wire, as a native word (compared whole). */
-static inline uint16_t wire16(uint16_t v)
-{
-	const uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-	uint16_t w;
-	memcpy(&w, b, 2);
-	return w;
-}
-
 /*
  * The usual frame parsed straight through: untagged, IPv4 without options
  * or IPv6 without extension headers, not a fragment, carrying a UDP or TCP
@@ -244,7 +235,7 @@ static inline __attribute__((always_inline)) int plain_frame(const uint8_t *f, u
 	if (len < DNSB_ETH_HLEN + IP6_HLEN + TCP_MIN_HLEN)
 		return 0; /* a UDP frame this short is rare: the general way */
 	memcpy(&et, f + 12, 2);
-	if (et == wire16(ETH_P_IPV4)) {
+	if (et == dnsb_wire16(ETH_P_IPV4)) {
 		/* RFC 791: IHL 5, total length within the frame, no fragment
 		 * (MF clear, offset 0), the header checksum right. */
 		ip_len = dnsb_get16(h + 2);
@@ -268,7 +259,7 @@ static inline __attribute__((always_inline)) int plain_frame(const uint8_t *f, u
 		p->frag_id = dnsb_get16(h + 4);
 		p->frag_off_hdr = DNSB_ETH_HLEN;
 		p->frag_data_off = DNSB_ETH_HLEN + IP4_MIN_HLEN;
-	} else if (et == wire16(ETH_P_IPV6)) {
+	} else if (et == dnsb_wire16(ETH_P_IPV6)) {
 		/* RFC 8200: the upper-layer header right after the fixed one. */
 		ip_len = dnsb_get16(h + 4) + IP6_HLEN;
 		if ((h[0] >> 4) != 6 || ip_len > len - DNSB_ETH_HLEN ||
