@@ -48,15 +48,11 @@ static inline uint16_t dnsb_ck_adjust(uint16_t ck, uint16_t old_w, uint16_t new_
 	return (uint16_t)~dnsb_ck_fold(sum);
 }
 
-/**
- * RFC 791 s3.1, RFC 1071: the one's complement sum of an IPv4 header of
- * @p ihl octets (a multiple of 4, at least 20, readable at @p h), folded,
- * as a native word: summed as native 32-bit words (the sum does not depend
- * on byte order), the usual 20 octets unrolled.
- */
-static inline uint16_t dnsb_ck_ip4_sum(const uint8_t *h, uint32_t ihl)
+/* The native 32-bit words of an IPv4 header of @p ihl octets added up in
+ * 64 bits, unfolded; the usual 20 octets unrolled. */
+static inline uint64_t dnsb_ck_ip4_words(const uint8_t *h, uint32_t ihl)
 {
-	uint64_t acc = 0, a, b;
+	uint64_t acc, a, b;
 	uint32_t w;
 	memcpy(&a, h, 8);
 	memcpy(&b, h + 8, 8);
@@ -66,7 +62,18 @@ static inline uint16_t dnsb_ck_ip4_sum(const uint8_t *h, uint32_t ihl)
 		memcpy(&w, h + i, 4);
 		acc += w;
 	}
-	return dnsb_ck_fold64(acc);
+	return acc;
+}
+
+/**
+ * RFC 791 s3.1, RFC 1071: the one's complement sum of an IPv4 header of
+ * @p ihl octets (a multiple of 4, at least 20, readable at @p h), folded,
+ * as a native word: summed as native 32-bit words (the sum does not depend
+ * on byte order).
+ */
+static inline uint16_t dnsb_ck_ip4_sum(const uint8_t *h, uint32_t ihl)
+{
+	return dnsb_ck_fold64(dnsb_ck_ip4_words(h, ihl));
 }
 
 /**
@@ -75,21 +82,11 @@ static inline uint16_t dnsb_ck_ip4_sum(const uint8_t *h, uint32_t ihl)
  * modulo 0xffff, taken as 0xffff where it is 0 (the words are not all zero:
  * the version is there), and so is the plain sum of the header's native
  * 32-bit words, since 2^16 is 1 modulo 0xffff: the header verifies when that
- * sum is a multiple of 0xffff (a multiply and a compare).
+ * sum is a multiple of 0xffff (a multiply and a compare, no folds).
  */
 static inline int dnsb_ck_ip4_ok(const uint8_t *h, uint32_t ihl)
 {
-	uint64_t a, b, acc;
-	uint32_t w;
-	memcpy(&a, h, 8);
-	memcpy(&b, h + 8, 8);
-	memcpy(&w, h + 16, 4);
-	acc = (a & 0xffffffffu) + (a >> 32) + (b & 0xffffffffu) + (b >> 32) + w;
-	for (uint32_t i = 20; i < ihl; i += 4) {
-		memcpy(&w, h + i, 4);
-		acc += w;
-	}
-	return acc % 0xffff == 0;
+	return dnsb_ck_ip4_words(h, ihl) % 0xffff == 0;
 }
 
 /** The checksum of the IPv4 header at @p h (@p ihl octets) computed and set. */
