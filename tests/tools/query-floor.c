@@ -252,12 +252,16 @@ int main(int argc, char **argv)
 			differ += res.len != p->len || memcmp(a, b, p->len) != 0;
 		}
 	}
-	if (chk && (differ || check(&s, &eng))) {
+	int bad = chk && (differ || check(&s, &eng));
+	if (bad)
 		fprintf(stderr, "query-floor: the engine made %lu other frames or other counts\n",
 			(unsigned long)differ);
-		return 1;
-	}
-	printf("{\"frames\": %u, \"taken\": %lu, \"checked\": %s}\n", pf.n, (unsigned long)taken,
-	       chk ? "true" : "false");
-	return 0;
+	else
+		printf("{\"frames\": %u, \"taken\": %lu, \"checked\": %s}\n", pf.n,
+		       (unsigned long)taken, chk ? "true" : "false");
+	for (unsigned i = 0; i < 3; i++)
+		free(t[i]->slot);
+	free(emem);
+	pcap_free(&pf);
+	return bad;
 }
