@@ -75,6 +75,21 @@ static inline __attribute__((always_inline)) enum dnsb_reason parse_l4(const uin
 	return DNSB_R_OK;
 }
 
+/* Version, protocol and the addresses of the IPv4 header at @p h: each
+ * address in the first four octets of its field, the rest zero. */
+static inline void ip4_addresses(struct dnsb_pkt *p, const uint8_t *h)
+{
+	uint64_t zero = 0;
+	p->ip_ver = 4;
+	p->proto = h[9];
+	memcpy(p->src, h + 12, 4);
+	memcpy(p->src + 4, &zero, 4);
+	memcpy(p->src + 8, &zero, 8);
+	memcpy(p->dst, h + 16, 4);
+	memcpy(p->dst + 4, &zero, 4);
+	memcpy(p->dst + 8, &zero, 8);
+}
+
 static enum dnsb_reason parse_ip4(const uint8_t *f, uint32_t len, struct dnsb_pkt *p)
 {
 	uint32_t l3 = p->l3_off;
@@ -92,15 +107,7 @@ static enum dnsb_reason parse_ip4(const uint8_t *f, uint32_t len, struct dnsb_pk
 		return DNSB_R_BAD_IP4_CHECKSUM;
 
 	uint16_t ff = dnsb_get16(h + 6);
-	uint64_t zero = 0;
-	p->ip_ver = 4; /* with the addresses: see dnsb_pkt_parse() */
-	p->proto = h[9];
-	memcpy(p->src, h + 12, 4);
-	memcpy(p->src + 4, &zero, 4);
-	memcpy(p->src + 8, &zero, 8);
-	memcpy(p->dst, h + 16, 4);
-	memcpy(p->dst + 4, &zero, 4);
-	memcpy(p->dst + 8, &zero, 8);
+	ip4_addresses(p, h); /* with ip_ver: see dnsb_pkt_parse() */
 	p->ip_end = l3 + tot;
 	p->l4_off = l3 + ihl;
 	p->ip4_df = (ff & 0x4000) != 0;
@@ -244,17 +251,9 @@ static inline __attribute__((always_inline)) int plain_frame(const uint8_t *f, u
 			return 0;
 		avail = ip_len - IP4_MIN_HLEN;
 		l4 = h + IP4_MIN_HLEN;
-		uint64_t zero = 0;
 		memset(p, 0, offsetof(struct dnsb_pkt, src));
 		p->ethertype = ETH_P_IPV4;
-		p->ip_ver = 4;
-		p->proto = h[9];
-		memcpy(p->src, h + 12, 4);
-		memcpy(p->src + 4, &zero, 4);
-		memcpy(p->src + 8, &zero, 8);
-		memcpy(p->dst, h + 16, 4);
-		memcpy(p->dst + 4, &zero, 4);
-		memcpy(p->dst + 8, &zero, 8);
+		ip4_addresses(p, h);
 		p->ip4_df = (h[6] & 0x40) != 0;
 		p->frag_id = dnsb_get16(h + 4);
 		p->frag_off_hdr = DNSB_ETH_HLEN;
