@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "hash.h"
 #include "tc_synth.h"
 
 #define LARGE_ANSWER 1232
@@ -78,11 +79,6 @@ int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void 
 	return 0;
 }
 
-static inline uint64_t mix(uint64_t h, uint64_t w)
-{
-	h = (h ^ w) * 0xff51afd7ed558ccdull;
-	return h ^ (h >> 32);
-}
 
 static inline __attribute__((always_inline)) void
 keys_of(const struct dnsb_engine *e, const struct dnsb_pkt *p, int from_server,
@@ -96,17 +92,17 @@ keys_of(const struct dnsb_engine *e, const struct dnsb_pkt *p, int from_server,
 		memcpy(&s4, s, 4);
 		c0 = c4;
 		s0 = s4;
-		h = mix(h, c0);
+		h = dnsb_mix(h, c0);
 		k->h_client = h;
-		h = mix(h, s0);
+		h = dnsb_mix(h, s0);
 	} else {
 		memcpy(&c0, c, 8);
 		memcpy(&c1, c + 8, 8);
 		memcpy(&s0, s, 8);
 		memcpy(&s1, s + 8, 8);
-		h = mix(mix(h, c0), c1);
+		h = dnsb_mix(dnsb_mix(h, c0), c1);
 		k->h_client = h;
-		h = mix(mix(h, s0), s1);
+		h = dnsb_mix(dnsb_mix(h, s0), s1);
 	}
 	k->h_pair = h;
 	memcpy(k->flow.a, &c0, 8);
@@ -118,7 +114,7 @@ keys_of(const struct dnsb_engine *e, const struct dnsb_pkt *p, int from_server,
 	k->flow.id = 0;
 	k->flow.ip_ver = p->ip_ver;
 	k->flow.pad = 0;
-	k->h_flow = mix(h, (uint64_t)k->flow.pa << 16 | k->flow.pb);
+	k->h_flow = dnsb_mix(h, (uint64_t)k->flow.pa << 16 | k->flow.pb);
 }
 
 /* An outstanding query: the flow and the DNS ID (its hash: query_hash). */
@@ -130,81 +126,23 @@ static inline void query_key(const struct dnsb_pkt_keys *pk, uint16_t id, struct
 
 static inline uint32_t query_hash(const struct dnsb_pkt_keys *pk, uint16_t id)
 {
-	return (uint32_t)mix(pk->h_flow, id);
+	return (uint32_t)dnsb_mix(pk->h_flow, id);
 }
 
-typedef int8_t dnsb_q16 __attribute__((vector_size(16)));
-
-/* The first k of 16 lanes set: sixteen octets at (lanes + 16 - k). */
-static const int8_t lanes[32] = { -1, -1, -1, -1, -1, -1, -1, -1,
-				  -1, -1, -1, -1, -1, -1, -1, -1 };
-
-static inline dnsb_q16 first_lanes(uint32_t k)
-{
-	dnsb_q16 m;
-	memcpy(&m, lanes + 16 - (k < 16 ? k : 16), 16);
-	return m;
-}
-
-/* Sixteen octets of a question mixed into @p h, 'A'..'Z' made lower case
- * (RFC 4343) in the lanes @p fold sets (those of the name; other octets,
- * label lengths, type and class included, unchanged). */
-static inline uint64_t question_mix(uint64_t h, dnsb_q16 v, dnsb_q16 fold)
-{
-	const dnsb_q16 a = { 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1,
-			     'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1, 'A' - 1 };
-	const dnsb_q16 z = { 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1,
-			     'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1, 'Z' + 1 };
-	const dnsb_q16 bit = { 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
-			       0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20 };
-	v |= (v > a) & (z > v) & fold & bit;
-	uint64_t w[2];
-	memcpy(w, &v, 16);
-	return mix(mix(h, w[0]), w[1]);
-}
-
-/*
- * Question identity: the first question's name, lower-cased, with its type
- * and class, the octets that follow it (the first question's name has no
- * compression pointer, none can point before it, so it is contiguous),
- * hashed sixteen octets at a time, the last sixteen overlapping the ones
- * before (the name's length, mixed in first, tells where they start). A
- * question shorter than sixteen octets is read as sixteen when the message
- * goes on for that long, the octets past it masked off, else copied.
- */
+/* The first question's identity (dnsb_question_hash()): its name has no
+ * compression pointer (none can point before it), so it is contiguous,
+ * its type and class right after it. */
 static inline __attribute__((always_inline)) uint32_t
 question_hash(const uint8_t *msg, uint32_t len, const struct dnsb_dns *d)
 {
-	const uint8_t *q = msg + d->qname_off;
-	uint32_t n = d->qname_len, total = n + 4, o = 0;
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-	dnsb_q16 v;
-	if (__builtin_expect(total < 16, 0)) {
-		if (len - d->qname_off >= 16) {
-			memcpy(&v, q, 16);
-			v &= first_lanes(total);
-		} else {
-			uint8_t b[16] = { 0 };
-			for (uint32_t i = 0; i < total; i++)
-				b[i] = q[i];
-			memcpy(&v, b, 16);
-		}
-		return (uint32_t)question_mix(h, v, first_lanes(n));
-	}
-	for (; o + 16 < total; o += 16) {
-		memcpy(&v, q + o, 16);
-		h = question_mix(h, v, first_lanes(n - o));
-	}
-	o = total - 16;
-	memcpy(&v, q + o, 16);
-	return (uint32_t)question_mix(h, v, first_lanes(n - o));
+	return dnsb_question_hash(msg + d->qname_off, d->qname_len, len - d->qname_off);
 }
 
 /* A question of a client: its address and the question's hash (the
  * key's hash: question_key_hash). */
 static inline uint32_t question_key_hash(const struct dnsb_pkt_keys *pk, uint32_t qh)
 {
-	return (uint32_t)mix(pk->h_client, qh);
+	return (uint32_t)dnsb_mix(pk->h_client, qh);
 }
 
 static inline void question_key(const struct dnsb_pkt_keys *pk, uint32_t qh, struct dnsb_fkey *k)

@@ -7,9 +7,10 @@
  * labels, at most an OPT) with every check the engine makes of it, clamps
  * its EDNS size, and does the engine's correlation: the flow touched, the
  * client's question and the query itself upserted in tables of the
- * engine's own kind (dataplane/ftable.h), the counters. It keeps no view of
- * the frame, takes no other shape, policy or direction and has no second
- * pass: what the engine does beyond that is what its layers cost. It is
+ * engine's own kind (dataplane/ftable.h) placed by its own hashes
+ * (dataplane/hash.h), the counters. It keeps no view of the frame, takes
+ * no other shape, policy or direction and has no second pass: what the
+ * engine does beyond that is what its layers cost. It is
  * handed the IPv4 frames of the capture and takes those of its shape (all
  * of them in the bench's queries: count them with callgrind on
  * floor_query, over "taken"); --check runs the engine beside it on each
@@ -26,6 +27,7 @@
 #include "engine.h"
 #include "engine_cfg.h"
 #include "ftable.h"
+#include "hash.h"
 #include "pcap_io.h"
 #include "wire.h"
 
@@ -37,39 +39,6 @@ struct floor_state {
 	uint64_t seed;
 	uint64_t queries_seen, do_queries, size[5], retry_unanswered, retry_answered, full;
 };
-
-static inline uint64_t fmix(uint64_t h, uint64_t w)
-{
-	h = (h ^ w) * 0xff51afd7ed558ccdull;
-	return h ^ (h >> 32);
-}
-
-typedef int8_t q16 __attribute__((vector_size(16)));
-
-/* The question, name lower-cased: sixteen octets a load as the engine
- * hashes it (its length, then its last sixteen octets overlapping). */
-static inline uint32_t qhash(const uint8_t *q, uint32_t n)
-{
-	static const int8_t lanes[32] = { -1, -1, -1, -1, -1, -1, -1, -1,
-					  -1, -1, -1, -1, -1, -1, -1, -1 };
-	const q16 a = { 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64 };
-	const q16 z = { 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91 };
-	const q16 bit = { 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32 };
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w[2];
-	uint32_t total = n + 4;
-	for (uint32_t o = 0;; o += 16) {
-		if (o + 16 >= total)
-			o = total - 16;
-		q16 v, fold;
-		memcpy(&v, q + o, 16);
-		memcpy(&fold, lanes + 16 - (n - o < 16 ? n - o : 16), 16);
-		v |= (v > a) & (z > v) & fold & bit;
-		memcpy(w, &v, 16);
-		h = fmix(fmix(h, w[0]), w[1]);
-		if (o == total - 16)
-			return (uint32_t)h;
-	}
-}
 
 static inline unsigned size_bucket(uint32_t n)
 {
@@ -125,7 +94,7 @@ int floor_query(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now)
 	memcpy(&c4, ip + 12, 4);
 	memcpy(&s4, ip + 16, 4);
 	uint16_t sport = dnsb_get16(udp), id = dnsb_get16(m);
-	uint64_t hc = fmix(s->seed ^ 4, c4), hf = fmix(fmix(hc, s4), (uint64_t)sport << 16 | 53);
+	uint64_t hc = dnsb_mix(s->seed ^ 4, c4), hf = dnsb_mix(dnsb_mix(hc, s4), (uint64_t)sport << 16 | 53);
 	struct dnsb_fkey k = { .pa = sport, .pb = 53, .ip_ver = 4 };
 	memcpy(k.a, &c4, 4);
 	memcpy(k.b, &s4, 4);
@@ -138,10 +107,10 @@ int floor_query(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now)
 		e->ts_ns = now;
 	else
 		s->full++;
-	uint32_t qh = qhash(m + 12, qname_len);
+	uint32_t qh = dnsb_question_hash(m + 12, qname_len, n - 12);
 	struct dnsb_fkey qk = { .pa = (uint16_t)(qh >> 16), .pb = (uint16_t)qh, .ip_ver = 4 };
 	memcpy(qk.a, &c4, 4);
-	e = dnsb_ft_upsert(&s->questions, &qk, (uint32_t)fmix(hc, qh), now, &created);
+	e = dnsb_ft_upsert(&s->questions, &qk, (uint32_t)dnsb_mix(hc, qh), now, &created);
 	if (e && !created) {
 		if (e->v.c.outstanding)
 			s->retry_unanswered++;
@@ -153,7 +122,7 @@ int floor_query(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now)
 		e->v.c.outstanding = 1;
 	}
 	k.id = id;
-	e = dnsb_ft_upsert(&s->queries, &k, (uint32_t)fmix(hf, id), now, &created);
+	e = dnsb_ft_upsert(&s->queries, &k, (uint32_t)dnsb_mix(hf, id), now, &created);
 	if (!e) {
 		s->full++;
 	} else {
