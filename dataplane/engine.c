@@ -79,7 +79,6 @@ int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void 
 	return 0;
 }
 
-
 static inline __attribute__((always_inline)) void
 keys_of(const struct dnsb_engine *e, const struct dnsb_pkt *p, int from_server,
 	struct dnsb_pkt_keys *k)
