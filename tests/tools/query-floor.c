@@ -18,7 +18,6 @@
  * counts and tables.
  * usage: query-floor [--check] PCAP
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +31,6 @@
 #include "wire.h"
 
 #define SLOTS 65536
-#define CLAMP 1232
 
 struct floor_state {
 	struct dnsb_ftable flows, questions, queries;
@@ -94,7 +92,8 @@ int floor_query(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now)
 	memcpy(&c4, ip + 12, 4);
 	memcpy(&s4, ip + 16, 4);
 	uint16_t sport = dnsb_get16(udp), id = dnsb_get16(m);
-	uint64_t hc = dnsb_mix(s->seed ^ 4, c4), hf = dnsb_mix(dnsb_mix(hc, s4), (uint64_t)sport << 16 | 53);
+	uint64_t hc = dnsb_mix(s->seed ^ 4, c4);
+	uint64_t hf = dnsb_mix(dnsb_mix(hc, s4), (uint64_t)sport << 16 | 53);
 	struct dnsb_fkey k = { .pa = sport, .pb = 53, .ip_ver = 4 };
 	memcpy(k.a, &c4, 4);
 	memcpy(k.b, &s4, 4);
@@ -133,10 +132,10 @@ int floor_query(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now)
 		e->v.q.do_bit = (uint8_t)do_bit;
 	}
 	/* The clamp (RFC 6891 s6.2.5), the UDP checksum patched (RFC 1624). */
-	if (has_opt && adv > CLAMP) {
+	if (has_opt && adv > DNSB_DEFAULT_EDNS_MAX) {
 		uint32_t at = 8 + qend + 3;
-		uint16_t ck = dnsb_get16(udp + 6), old = adv, new = CLAMP;
-		dnsb_put16(udp + at, CLAMP);
+		uint16_t ck = dnsb_get16(udp + 6), old = adv, new = DNSB_DEFAULT_EDNS_MAX;
+		dnsb_put16(udp + at, DNSB_DEFAULT_EDNS_MAX);
 		if (ck) {
 			if (at & 1) {
 				old = dnsb_bswap16(old);
