@@ -286,104 +286,103 @@ enum dnsb_reason dnsb_dns_parse(const uint8_t *m, uint32_t len, struct dnsb_dns 
 }
 
 /*
- * A run of records of one type owned by one pointer to @p target (a name
- * already walked), the type neither OPT nor RRSIG: the body of most answer
- * sections, stepped over with the fewest checks (owner and type compared
- * as one word, as they are on the wire). Stops before the first record
- * that is anything else, for the general walk, or at record @p n.
- * @return the position after the run; *@p i counts its records.
+ * Records owned by one pointer to @p target (a name already walked), of
+ * any type but OPT: the body of most answers (RRsets of the question's
+ * name, their RRSIGs). Each is stepped over with the checks the general
+ * walk makes of such a record; RRSIGs among the first @p ancount records
+ * are counted into *@p rrsig. Stops before the first record that is
+ * anything else (another owner, OPT, one that does not fit), which the
+ * general walk then judges, or at record @p n.
+ * @return the position after the records; *@p i counts them.
  */
 typedef uint8_t dnsb_v16 __attribute__((vector_size(16)));
 
-static inline uint32_t known_run(const uint8_t *m, uint32_t len, uint32_t pos, uint32_t target,
-				 uint32_t *i, uint32_t n)
+/* Whether the octets of @p x under @p keep are all zero: one PTEST where
+ * the build has SSE4.1 (the baseline of the DPDK build the daemon links),
+ * else the two halves or-ed (also built so, with DNSB_DNS_PORTABLE, for
+ * the tests to hold the two to the same walk). */
+static inline int group_same(dnsb_v16 x, dnsb_v16 keep)
+{
+#if defined(__SSE4_1__) && !defined(DNSB_DNS_PORTABLE)
+	typedef long long v2di __attribute__((vector_size(16)));
+	return __builtin_ia32_ptestz128((v2di)x, (v2di)keep);
+#else
+	uint64_t w[2];
+	x &= keep;
+	memcpy(w, &x, 16);
+	return (w[0] | w[1]) == 0;
+#endif
+}
+
+static inline uint32_t owned_records(const uint8_t *m, uint32_t len, uint32_t pos,
+				     uint32_t target, uint32_t *i, uint32_t n, uint32_t ancount,
+				     uint32_t *rrsig)
 {
 	const uint16_t ptr = dnsb_wire16((uint16_t)(0xc000 | target));
-	const uint16_t opt = dnsb_wire16(DNSB_TYPE_OPT), rrsig = dnsb_wire16(DNSB_TYPE_RRSIG);
-	uint32_t k = *i, run;
-	uint16_t owner, type;
+	const uint16_t opt = dnsb_wire16(DNSB_TYPE_OPT), sig = dnsb_wire16(DNSB_TYPE_RRSIG);
+	const dnsb_v16 keep = { 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0 };
+	uint32_t k = *i;
 #ifdef DNSB_DNS_WALK_REFERENCE
 	/* Built so for the fuzz target's reference: every record walked by
-	 * itself, which the shortcut must always agree with. */
+	 * the general loop, which this must always agree with. */
 	return pos;
 #endif
-	if (k >= n || pos + 12 > len)
-		return pos;
-	memcpy(&owner, m + pos, 2);
-	memcpy(&type, m + pos + 2, 2);
-	if (owner != ptr || type == opt || type == rrsig)
-		return pos;
-	memcpy(&run, m + pos, 4);
-	/* One bound a record: a record ending at or below len - 12 leaves room
-	 * for the next one's fixed part; one ending past it is the last that
-	 * can be whole. */
-	const uint8_t *p = m + pos, *const last = m + len - 12;
-	uint32_t left = n - k;
-	/* The records of a run mostly have one length (an RRset of A or AAAA):
-	 * the step is the last one's while the length octets are the same, so
-	 * the next position waits on a compare the CPU predicts, not on the
-	 * load of the length. */
-	uint16_t rl0;
-	memcpy(&rl0, p + 10, 2);
-	uint32_t step = 12 + dnsb_get16(p + 10);
-	/* Four records a turn while each has the first one's owner, type and
-	 * length (an RRset of A or AAAA records; class and TTL do not change
-	 * the walk), the sixteen octets from each record's start compared as
-	 * one vector against the first record's under a mask of those six
-	 * octets. The group ends at p + 4 step, and one bound covers the octets
-	 * (the group ends at or below len - 12, so the last record's sixteen
-	 * octets are in the message: step is at least 12) and the count (four
-	 * records left), as min(room, left x step) in octets. Anything else,
-	 * and the last records of a run: the loop below. */
-	uint64_t room = (uint64_t)(last - p), by_count = (uint64_t)left * step;
-	uint64_t lim = room < by_count ? room : by_count, quad = 4 * (uint64_t)step;
-	if (lim >= quad) {
-		const uint8_t *const end = p + (lim - quad); /* the last start of a group */
-		const size_t s1 = step, s2 = 2 * (size_t)step, s3 = 3 * (size_t)step;
-		const dnsb_v16 keep = { 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0,
-					0, 0, 0xff, 0xff, 0, 0, 0, 0 };
-		dnsb_v16 f, a, b, c, d;
-		memcpy(&f, p, 16);
-		uint32_t groups = 0;
-		do {
-			memcpy(&a, p, 16);
-			memcpy(&b, p + s1, 16);
-			memcpy(&c, p + s2, 16);
-			memcpy(&d, p + s3, 16);
-			dnsb_v16 x = ((a ^ f) | (b ^ f) | (c ^ f) | (d ^ f)) & keep;
-			uint64_t w[2];
-			memcpy(w, &x, 16);
-			if (w[0] | w[1])
-				break;
-			p += quad;
-			groups++;
-		} while (p <= end);
-		left -= 4 * groups;
-	}
-	while (left) {
-		uint32_t w;
-		uint16_t rl;
-		memcpy(&w, p, 4);
-		memcpy(&rl, p + 10, 2);
-		if (__builtin_expect(rl != rl0, 0)) {
-			rl0 = rl;
-			step = 12 + dnsb_get16(p + 10);
-		}
-		const uint8_t *next = p + step;
-		if (w != run)
+	const uint8_t *p = m + pos, *const end = m + len;
+	while (k < n && end - p >= 12) {
+		uint16_t owner, type;
+		memcpy(&owner, p, 2);
+		memcpy(&type, p + 2, 2);
+		if (owner != ptr || type == opt)
 			break;
-		if (next > last) {
-			if (next <= m + len) {
-				p = next;
-				left--;
+		uint32_t step = 12 + dnsb_get16(p + 10);
+		if ((uint64_t)(end - p) < step)
+			break;
+		if (type == sig) {
+			*rrsig += k < ancount;
+		} else if (n - k > 4) {
+			/* An RRset of records of one length (A, AAAA): the
+			 * next four compared as one vector each with this
+			 * one's owner, type and length (class and TTL do not
+			 * change the walk), while four records are left after
+			 * this one and the four end at least 12 octets before
+			 * the end (so every load is in the message: step is
+			 * at least 12). lim: the octets the groups may cover,
+			 * by room and by count. */
+			int64_t room = (int64_t)(end - p) - 12 - step;
+			int64_t lim = (int64_t)(n - k - 1) * step;
+			const size_t s1 = step, s2 = 2 * (size_t)step, s3 = 3 * (size_t)step;
+			const int64_t quad = 4 * (int64_t)step;
+			if (room < lim)
+				lim = room;
+			if (lim >= quad) {
+				const uint8_t *q = p + step, *const last = q + (lim - quad);
+				dnsb_v16 f, a, b, c, d;
+				memcpy(&f, p, 16);
+				do {
+					memcpy(&a, q, 16);
+					memcpy(&b, q + s1, 16);
+					memcpy(&c, q + s2, 16);
+					memcpy(&d, q + s3, 16);
+					if (!group_same((a ^ f) | (b ^ f) | (c ^ f) | (d ^ f), keep)) {
+						/* Those before the first that
+						 * differs are like this one. */
+						int like = group_same(a ^ f, keep);
+						like += like && group_same(b ^ f, keep);
+						like += like == 2 && group_same(c ^ f, keep);
+						q += (size_t)like * step;
+						k += (uint32_t)like;
+						break;
+					}
+					q += quad;
+					k += 4;
+				} while (q <= last);
+				p = q - step;
 			}
-			break;
 		}
-		p = next;
-		if (--left == 0)
-			break;
+		p += step;
+		k++;
 	}
-	*i = n - left;
+	*i = k;
 	return (uint32_t)(p - m);
 }
 
@@ -394,20 +393,6 @@ static __attribute__((noinline)) uint32_t walk_owner(const uint8_t *m, uint32_t 
 {
 	*err = walk_name(m, len, &pos, NULL, nc);
 	return *err == DNSB_R_OK ? pos : 0;
-}
-
-/* OPT (record @p i, its owner at @p start, fixed fields at @p fixed) and
- * RRSIG in the answer section: the two types the walk looks into. */
-static __attribute__((noinline)) enum dnsb_reason special_rr(const uint8_t *m, uint32_t start,
-							  uint32_t fixed, uint16_t type,
-							  uint16_t rdlen, uint32_t i,
-							  uint32_t an_ns, struct dnsb_dns *d)
-{
-	if (type == DNSB_TYPE_OPT)
-		return parse_opt(m, start, fixed, rdlen, i >= an_ns, d);
-	if (i < d->ancount)
-		d->rrsig_answer++;
-	return DNSB_R_OK;
 }
 
 /* Every question and every record of every section, in order. */
@@ -444,7 +429,7 @@ static enum dnsb_reason walk_sections(const uint8_t *m, uint32_t len, struct dns
 		return DNSB_R_BAD_DNS_POINTER;
 
 	struct name_cache nc = { .used = 0, .far = 0 };
-	uint32_t an_ns = (uint32_t)d->ancount + d->nscount, last = 0;
+	uint32_t an_ns = (uint32_t)d->ancount + d->nscount, last = 0, rrsig = 0;
 	/* The first question's name, walked above, is what most owners point
 	 * to: known already (its octets are all before the records). */
 	if (d->qdcount) {
@@ -453,7 +438,7 @@ static enum dnsb_reason walk_sections(const uint8_t *m, uint32_t len, struct dns
 	}
 	for (uint32_t i = 0; i < rr; i++) {
 		if (last) {
-			pos = known_run(m, len, pos, last, &i, rr);
+			pos = owned_records(m, len, pos, last, &i, rr, d->ancount, &rrsig);
 			if (i == rr)
 				break;
 		}
@@ -476,13 +461,18 @@ static enum dnsb_reason walk_sections(const uint8_t *m, uint32_t len, struct dns
 		uint16_t rdlen = dnsb_get16(m + pos + 8);
 		if (len - pos - 10 < rdlen)
 			return DNSB_R_BAD_DNS_TRUNCATED;
-		if (__builtin_expect(type == DNSB_TYPE_OPT || type == DNSB_TYPE_RRSIG, 0)) {
-			r = special_rr(m, start, pos, type, rdlen, i, an_ns, d);
+		/* The two types the walk looks into: OPT, and RRSIG in the
+		 * answer section. */
+		if (type == DNSB_TYPE_OPT) {
+			r = parse_opt(m, start, pos, rdlen, i >= an_ns, d);
 			if (r != DNSB_R_OK)
 				return r;
+		} else if (type == DNSB_TYPE_RRSIG) {
+			rrsig += i < d->ancount;
 		}
 		pos += 10 + (uint32_t)rdlen;
 	}
+	d->rrsig_answer = (uint16_t)(d->rrsig_answer + rrsig);
 	d->rr_total = (uint16_t)rr;
 	d->msg_end = (uint16_t)pos;
 	/* No encoder compresses a name into the OPT record or past it; a name

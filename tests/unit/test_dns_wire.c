@@ -7,23 +7,39 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "dns_walk_copies.h"
 #include "dns_wire.h"
 #include "pkt_parse.h"
 #include "msgbuild.h"
 #include "testlib.h"
 #include "wire.h"
 
-/* dnsb_dns_parse(), held to the general walk's result. */
+/* dnsb_dns_parse(), held to the general walk's result, and to both of
+ * them in the walk without its shortcut for records of a known owner and
+ * in the one built without SSE4.1 (dns_walk_copies.h). The message is
+ * copied to a buffer of its own length, so that under AddressSanitizer
+ * (make test-san) a read past its end is caught. */
 static enum dnsb_reason parse_n(const uint8_t *b, uint32_t len, struct dnsb_dns *d)
 {
-	struct dnsb_dns w;
-	enum dnsb_reason r = dnsb_dns_parse(b, len, d);
-	assert_int_equal(dnsb_dns_parse_walk(b, len, &w), r);
-	if (r == DNSB_R_OK)
-		assert_memory_equal(d, &w, sizeof(w));
+	static enum dnsb_reason (*const also[])(const uint8_t *, uint32_t, struct dnsb_dns *) = {
+		dnsb_dns_parse_walk, ref_dns_parse,  ref_dns_parse_walk,
+		port_dns_parse,      port_dns_parse_walk,
+	};
+	uint8_t *own = malloc(len ? len : 1);
+	assert_non_null(own);
+	memcpy(own, b, len);
+	enum dnsb_reason r = dnsb_dns_parse(own, len, d);
+	for (unsigned i = 0; i < sizeof(also) / sizeof(also[0]); i++) {
+		struct dnsb_dns w;
+		assert_int_equal(also[i](own, len, &w), r);
+		if (r == DNSB_R_OK)
+			assert_memory_equal(d, &w, sizeof(w));
+	}
+	free(own);
 	return r;
 }
 
@@ -569,6 +585,86 @@ static void test_record_runs_every_break(void **st)
 	}
 }
 
+static uint32_t xs_next(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/*
+ * Answers of the shapes the walk steps over quickly, drawn at random (a
+ * fixed seed): records owned by the question name or by a pointer into it
+ * ("example.com"), of types A, AAAA, TXT and RRSIG, lengths of their own
+ * or the same, class and TTL changing now and then, spread over the three
+ * sections, an OPT last or none. What each must give is known from how it
+ * was built: every record walked to the end, the RRSIGs of the answer
+ * section counted. Each is also cut short at a random point (malformed)
+ * and has one octet changed (whatever it then is, the same in every
+ * build of the walk: parse_n()).
+ */
+static void test_owned_records_drawn(void **st)
+{
+	(void)st;
+	struct msg m;
+	struct dnsb_dns d;
+	static const uint8_t zero[64];
+	uint32_t x = 0x2545f491;
+
+	for (int t = 0; t < 20000; t++) {
+		uint32_t n = xs_next(&x) % 28, an = n ? xs_next(&x) % (n + 1) : 0;
+		uint32_t ns = n - an ? xs_next(&x) % (n - an + 1) : 0, ar = n - an - ns;
+		int opt = xs_next(&x) & 1;
+		uint16_t run_len = (uint16_t)(4 + xs_next(&x) % 3 * 12); /* 4, 16, 28 */
+		uint32_t sigs = 0;
+		mb_header(&m, 0x8180, 1, (uint16_t)an, (uint16_t)ns, (uint16_t)(ar + (uint32_t)opt));
+		mb_question(&m);
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t r = xs_next(&x);
+			uint16_t type = 1, len = run_len, cls = 1;
+			uint32_t ttl = 300;
+			switch (r % 10) {
+			case 0: case 1:
+				type = 46;
+				len = (uint16_t)(20 + (r >> 8) % 40);
+				sigs += i < an;
+				break;
+			case 2:
+				type = 16;
+				len = (uint16_t)(1 + (r >> 8) % 40);
+				break;
+			case 3:
+				type = 28;
+				len = 16;
+				break;
+			default:
+				break;
+			}
+			if ((r >> 16) % 16 == 0)
+				cls = 3;
+			if ((r >> 20) % 16 == 0)
+				ttl = r;
+			mb_put16(&m, (r >> 24) % 8 ? 0xc00c : 0xc010);
+			mb_rr_tail(&m, type, cls, ttl, len);
+			mb_put(&m, zero, len);
+		}
+		if (opt)
+			mb_opt(&m, 1232, 0x8000);
+		assert_int_equal(parse(&m, &d), DNSB_R_OK);
+		assert_int_equal(d.msg_end, m.len);
+		assert_int_equal(d.rr_total, n + (uint32_t)opt);
+		assert_int_equal(d.rrsig_answer, sigs);
+		assert_int_equal(d.has_opt, opt);
+
+		uint32_t cut = xs_next(&x) % m.len;
+		assert_true(dnsb_reason_is_malformed(parse_n(m.b, cut, &d)));
+		uint32_t at = DNSB_DNS_HLEN + xs_next(&x) % (m.len - DNSB_DNS_HLEN);
+		m.b[at] ^= (uint8_t)(1 + xs_next(&x) % 255);
+		(void)parse(&m, &d);
+	}
+}
+
 static void test_trailing_bytes(void **st)
 {
 	(void)st;
@@ -696,6 +792,7 @@ int main(void)
 		cmocka_unit_test(test_opt_rules),         cmocka_unit_test(test_trailing_bytes),
 		cmocka_unit_test(test_record_runs),
 		cmocka_unit_test(test_record_runs_every_break),
+		cmocka_unit_test(test_owned_records_drawn),
 		cmocka_unit_test(test_question_name_past_questions),
 		cmocka_unit_test(test_every_prefix),      cmocka_unit_test(test_query_fast_path),
 	};
