@@ -230,8 +230,12 @@ static inline int parse_query_fast(const uint8_t *m, uint32_t len, struct dnsb_d
 {
 	if (len < DNSB_DNS_HLEN || len > 0xffff)
 		return 0;
+	uint32_t an_ns; /* ANCOUNT and NSCOUNT as they are: both zero */
+	memcpy(&an_ns, m + 6, 4);
+	if (dnsb_get16(m + 4) != 1 || an_ns)
+		return 0;
 	uint32_t ar = dnsb_get16(m + 10);
-	if (dnsb_get16(m + 4) != 1 || (dnsb_get16(m + 6) | dnsb_get16(m + 8)) || ar > 1)
+	if (ar > 1)
 		return 0;
 	uint32_t wire_len, pos = plain_name(m, len, DNSB_DNS_HLEN, &wire_len);
 	if (!pos || len - pos < 4)

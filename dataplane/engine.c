@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
+#include "core_steps.h"
 #include "engine.h"
 #include "hash.h"
 #include "tc_synth.h"
@@ -229,8 +230,8 @@ static void on_query(struct dnsb_engine *e, const struct dnsb_result *res, uint6
 }
 
 /* Before policy: find the query, judge the answer against it. */
-static int on_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
-		       struct corr *c)
+static inline __attribute__((always_inline)) int
+on_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now, struct corr *c)
 {
 	const struct dnsb_dns *d = &res->dns;
 	const struct dnsb_fentry *query = &c->query;
@@ -270,8 +271,9 @@ static int on_response(struct dnsb_engine *e, const struct dnsb_result *res, uin
 
 /* After policy: what the client was sent (offline: what it was sent in
  * the capture). */
-static void after_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
-			   enum dnsb_verdict v, const struct corr *cr)
+static inline __attribute__((always_inline)) void
+after_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now, enum dnsb_verdict v,
+	       const struct corr *cr)
 {
 	struct dnsb_fkey k;
 	int created;
@@ -451,7 +453,7 @@ look(const struct dnsb_engine *e, const uint8_t *frame, uint32_t len, enum dnsb_
 {
 	/* prefetch: 0 none, FETCH_HOME the slots' home lines, FETCH_RUNS
 	 * their runs' too where a table is crowded (crowding()). */
-	enum dnsb_stage st = dnsb_inspect(frame, len, e->pol, res);
+	enum dnsb_stage st = core_inspect(frame, len, e->pol, res);
 	lk->stage = (uint8_t)st;
 	lk->corr = DNSB_LOOK_NONE;
 	if (st != DNSB_STAGE_UDP_DNS)
@@ -704,7 +706,7 @@ run_policy(struct dnsb_engine *e, uint8_t *frame, enum dnsb_stage st, enum dnsb_
 	else if (st == DNSB_STAGE_TCP_DNS)
 		on_tcp(e, frame, res, now);
 	const struct dnsb_query_hint *h = c.matched ? &c.h : NULL;
-	enum dnsb_verdict v = dnsb_act(frame, st, dir, pol, h, res);
+	enum dnsb_verdict v = core_act(frame, st, dir, pol, h, res);
 	if (unlikely_holding(pol) && st == DNSB_STAGE_UDP_DNS && v != DNSB_V_DROP)
 		v = over_mtu(e, frame, dir, c.response, h, frag_id, v, res);
 	if (c.response)
