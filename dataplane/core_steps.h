@@ -12,6 +12,7 @@
 #include "core.h"
 #include "edns_rewrite.h"
 #include "emulate.h"
+#include "pkt_plain.h"
 #include "tc_synth.h"
 #include "tcp_mss.h"
 #include "wire.h"
@@ -120,7 +121,9 @@ core_inspect(const uint8_t *frame, uint32_t len, const struct dnsb_policy *pol,
 	res->udp_size_before = 0;
 	res->limit = 0;
 
-	enum dnsb_reason r = dnsb_pkt_parse(frame, len, &res->pkt);
+	enum dnsb_reason r = dnsb_pkt_plain(frame, len, &res->pkt)
+				     ? DNSB_R_OK
+				     : dnsb_pkt_parse_general(frame, len, &res->pkt);
 	if (r != DNSB_R_OK)
 		return core_finish(res, DNSB_V_PASS, r), DNSB_STAGE_DONE;
 	const struct dnsb_pkt *p = &res->pkt;

@@ -63,4 +63,11 @@ _Static_assert(sizeof(struct dnsb_pkt) - 2 * 16 <= 80, "the part cleared per fra
  */
 enum dnsb_reason dnsb_pkt_parse(const uint8_t *f, uint32_t len, struct dnsb_pkt *p);
 
+/**
+ * dnsb_pkt_parse() without its path for the usual frame (an untagged
+ * IPv4 or IPv6 datagram, not a fragment, with a UDP or TCP header): the
+ * general parse alone, which gives every frame the same view.
+ */
+enum dnsb_reason dnsb_pkt_parse_general(const uint8_t *f, uint32_t len, struct dnsb_pkt *p);
+
 #endif
