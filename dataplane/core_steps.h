@@ -68,10 +68,9 @@ static inline uint16_t core_response_limit(const struct dnsb_policy *pol,
 	return lim;
 }
 
-static inline enum dnsb_verdict core_do_response(uint8_t *frame, enum dnsb_dir dir,
-						 const struct dnsb_policy *pol,
-						 const struct dnsb_query_hint *hint,
-						 struct dnsb_result *res)
+static inline __attribute__((always_inline)) enum dnsb_verdict
+core_do_response(uint8_t *frame, enum dnsb_dir dir, const struct dnsb_policy *pol,
+		 const struct dnsb_query_hint *hint, struct dnsb_result *res)
 {
 	const struct dnsb_dns *d = &res->dns;
 	const struct dnsb_pkt *p = &res->pkt;

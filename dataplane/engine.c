@@ -272,8 +272,8 @@ on_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now, 
 /* After policy: what the client was sent (offline: what it was sent in
  * the capture). */
 static inline __attribute__((always_inline)) void
-after_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now, enum dnsb_verdict v,
-	       const struct corr *cr)
+after_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
+	       enum dnsb_verdict v, const struct corr *cr)
 {
 	struct dnsb_fkey k;
 	int created;
@@ -489,8 +489,9 @@ static inline int crowding(const struct dnsb_engine *e)
 
 /* A UDP DNS message keyed by key_message(): track a query, or find an
  * answer's query. */
-static void correlate(struct dnsb_engine *e, const struct dnsb_result *res,
-		      const struct dnsb_look *lk, uint64_t now, struct corr *c)
+static inline __attribute__((always_inline)) void
+correlate(struct dnsb_engine *e, const struct dnsb_result *res, const struct dnsb_look *lk,
+	  uint64_t now, struct corr *c)
 {
 	c->matched = c->response = 0;
 	c->lk = lk;
