@@ -143,7 +143,8 @@ setup:
 
 # Unit tests: no root needed.
 NOROOT_SCRIPTS := tests/golden/test_core_replay.py tests/golden/test_burst_replay.py \
-	tests/golden/test_query_floor.py tests/config/test_config_check.py
+	tests/golden/test_query_floor.py tests/golden/test_prefetch_kept.py \
+	tests/config/test_config_check.py
 test-unit: $(UNIT_BIN) $(REPLAY_BIN) $(TOOLS_BIN) $(DAEMON) $(CTL) $(PROBE)
 	@DNSB_BUILD=$(BUILD) toolchain/run-tests $(BUILD) $(UNIT_BIN) $(REPLAY_BIN) $(NOROOT_SCRIPTS)
 

@@ -186,8 +186,10 @@ static inline struct dnsb_fentry *dnsb_ft_upsert(struct dnsb_ftable *t, const st
 }
 
 /** Start fetching the home slot of hash @p h, for a lookup or an insert
- * soon after (a hint: no effect on what the table holds). */
-static inline void dnsb_ft_prefetch(const struct dnsb_ftable *t, uint32_t h)
+ * soon after (a hint: no effect on what the table holds). Always inlined,
+ * as dnsb_ft_prefetch_run() is: a call GCC leaves out of line is dropped. */
+static inline __attribute__((always_inline)) void dnsb_ft_prefetch(const struct dnsb_ftable *t,
+								    uint32_t h)
 {
 	__builtin_prefetch(&t->slot[h & t->mask], 1, 3);
 }
