@@ -164,7 +164,8 @@ static uint32_t pair_key(const struct dnsb_pkt_keys *pk, struct dnsb_fkey *k)
 	return (uint32_t)pk->h_pair;
 }
 
-static void touch_flow(struct dnsb_engine *e, const struct dnsb_pkt_keys *pk, uint64_t now)
+static inline __attribute__((always_inline)) void
+touch_flow(struct dnsb_engine *e, const struct dnsb_pkt_keys *pk, uint64_t now)
 {
 	int created;
 	struct dnsb_fentry *f =
