@@ -289,16 +289,6 @@ enum dnsb_reason dnsb_dns_parse(const uint8_t *m, uint32_t len, struct dnsb_dns 
 	return dnsb_dns_parse_walk(m, len, d);
 }
 
-/*
- * Records owned by one pointer to @p target (a name already walked), of
- * any type but OPT: the body of most answers (RRsets of the question's
- * name, their RRSIGs). Each is stepped over with the checks the general
- * walk makes of such a record; RRSIGs among the first @p ancount records
- * are counted into *@p rrsig. Stops before the first record that is
- * anything else (another owner, OPT, one that does not fit), which the
- * general walk then judges, or at record @p n.
- * @return the position after the records; *@p i counts them.
- */
 typedef uint8_t dnsb_v16 __attribute__((vector_size(16)));
 
 /* Whether the octets of @p x under @p keep are all zero: one PTEST where
@@ -318,6 +308,16 @@ static inline int group_same(dnsb_v16 x, dnsb_v16 keep)
 #endif
 }
 
+/*
+ * Records owned by one pointer to @p target (a name already walked), of
+ * any type but OPT: the body of most answers (RRsets of the question's
+ * name, their RRSIGs). Each is stepped over with the checks the general
+ * walk makes of such a record; RRSIGs among the first @p ancount records
+ * are counted into *@p rrsig. Stops before the first record that is
+ * anything else (another owner, OPT, one that does not fit), which the
+ * general walk then judges, or at record @p n.
+ * @return the position after the records; *@p i counts them.
+ */
 static inline uint32_t owned_records(const uint8_t *m, uint32_t len, uint32_t pos,
 				     uint32_t target, uint32_t *i, uint32_t n, uint32_t ancount,
 				     uint32_t *rrsig)

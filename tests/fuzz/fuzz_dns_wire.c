@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Fuzz target: the DNS walk on arbitrary messages; the fast path for the
  * common query shape gives exactly what the general walk gives, and the
- * walk with its shortcut for runs of records exactly what the walk without
- * it gives (a second copy of the walk, built without the shortcut). */
+ * walk with its loop for records of a known owner exactly what the walk
+ * without it gives (a second copy of the walk, built without that loop). */
 #include "dns_wire.h"
 #include "fuzz_frame.h"
 
