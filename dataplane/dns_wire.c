@@ -228,7 +228,7 @@ static inline uint32_t plain_name(const uint8_t *m, uint32_t len, uint32_t pos,
  */
 static inline int parse_query_fast(const uint8_t *m, uint32_t len, struct dnsb_dns *d)
 {
-	if (len < DNSB_DNS_HLEN || len > 0xffff)
+	if (len < DNSB_DNS_HLEN || (m[2] & 0x80) || len > 0xffff) /* QR: an answer */
 		return 0;
 	uint32_t an_ns; /* ANCOUNT and NSCOUNT as they are: both zero */
 	memcpy(&an_ns, m + 6, 4);

@@ -185,8 +185,9 @@ struct corr {
 	int response;  /**< an answer heading to the client: track it after */
 };
 
-static void on_query(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
-		     const struct dnsb_look *lk)
+static inline __attribute__((always_inline)) void
+on_query(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
+	 const struct dnsb_look *lk)
 {
 	const struct dnsb_dns *d = &res->dns;
 	const struct dnsb_pkt_keys *pk = &lk->k;
