@@ -15,12 +15,22 @@
  * of them in the bench's queries: count them with callgrind on
  * floor_query, over "taken"); --check runs the engine beside it on each
  * frame it took, and fails unless both made the same frame and the same
- * counts and tables.
- * usage: query-floor [--check] PCAP
+ * counts and tables. --cycles (x86: rdtsc) then also times the two on
+ * those queries, the capture's over and over, each copied in first as a
+ * driver's receive does: the floor one query at a time, the engine in
+ * bursts of 32 as the daemon's worker runs it, in alternating rounds
+ * (the VM's drift weighs on both alike); the check runs after, so both
+ * did the same work in the rounds too.
+ * usage: query-floor [--check | --cycles] PCAP
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#define HAVE_TSC 1
+#endif
 
 #include "checksum.h"
 #include "engine.h"
@@ -31,6 +41,19 @@
 #include "wire.h"
 
 #define SLOTS 65536
+
+/* The tables on 2 MiB pages where the kernel gives them (transparent
+ * hugepages), as the daemon's are on hugepages and engine-cycles' too:
+ * on 4 KiB pages their TLB misses would weigh on the timings. */
+static void *table_alloc(size_t size)
+{
+	size_t huge = 2u << 20;
+	size = (size + huge - 1) / huge * huge;
+	void *mem = aligned_alloc(huge, size);
+	if (mem)
+		madvise(mem, size, MADV_HUGEPAGE);
+	return mem;
+}
 
 struct floor_state {
 	struct dnsb_ftable flows, questions, queries;
@@ -148,6 +171,69 @@ int floor_query(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now)
 	return 1;
 }
 
+#ifdef HAVE_TSC
+#define ROUNDS 9
+#define ROUND_FRAMES (1u << 17)
+#define BURST 32
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * ROUNDS rounds (and one to warm up) of ROUND_FRAMES of the @p n queries at
+ * @p idx through three arms, whose order turns from round to round: the
+ * copies alone (what the others' figures include), the floor, and the
+ * engine. Their clocks start at @p now (after the capture's, so that the
+ * entries it left are the same age to both) and go 120 ns a query. The
+ * medians of the rounds' TSC cycles a query into @p out, in that order,
+ * their least and most into @p lo and @p hi.
+ */
+enum { ARM_COPY, ARM_FLOOR, ARM_ENGINE, ARMS };
+static void time_arms(struct floor_state *s, struct dnsb_engine *e, const struct pcap_file *pf,
+		      const uint32_t *idx, uint32_t n, uint64_t now0, double out[ARMS],
+		      double lo[ARMS], double hi[ARMS])
+{
+	static uint8_t buf[BURST][65536];
+	static struct dnsb_bframe bf[BURST];
+	uint64_t per[ARMS][ROUNDS], now[ARMS] = { now0, now0, now0 };
+	uint32_t at[ARMS] = { 0 };
+	for (unsigned r = 0; r <= ROUNDS; r++) {
+		for (unsigned w = 0; w < ARMS; w++) {
+			unsigned arm = (r + w) % ARMS;
+			uint64_t t0 = __rdtsc();
+			/* The copy stands for the driver's receive into the mbufs. */
+			for (uint32_t i = 0; i < ROUND_FRAMES; i += BURST) {
+				for (unsigned k = 0; k < BURST; k++, at[arm] = (at[arm] + 1) % n) {
+					const struct pcap_pkt *p = &pf->pkts[idx[at[arm]]];
+					memcpy(buf[k], p->data, p->len);
+					bf[k].frame = buf[k];
+					bf[k].len = p->len;
+					bf[k].dir = DNSB_DIR_TO_SERVER;
+					bf[k].now_ns = now[arm] += 120;
+				}
+				if (arm == ARM_FLOOR)
+					for (unsigned k = 0; k < BURST; k++)
+						floor_query(s, buf[k], bf[k].len, bf[k].now_ns);
+				else if (arm == ARM_ENGINE)
+					for (uint32_t from = 0; from < BURST;)
+						from = dnsb_engine_burst(e, bf, BURST, from);
+			}
+			if (r) /* round 0 warms up */
+				per[arm][r - 1] = __rdtsc() - t0;
+		}
+	}
+	for (unsigned k = 0; k < ARMS; k++) {
+		qsort(per[k], ROUNDS, sizeof(per[k][0]), cmp_u64);
+		out[k] = (double)per[k][ROUNDS / 2] / ROUND_FRAMES;
+		lo[k] = (double)per[k][0] / ROUND_FRAMES;
+		hi[k] = (double)per[k][ROUNDS - 1] / ROUND_FRAMES;
+	}
+}
+#endif
+
 /* The engine's counts of what floor_query() counted, and its verdicts. */
 static int check(const struct floor_state *s, const struct dnsb_engine *e)
 {
@@ -171,11 +257,15 @@ static int check(const struct floor_state *s, const struct dnsb_engine *e)
 
 int main(int argc, char **argv)
 {
-	int chk = 0;
+	int chk = 0, cycles = 0;
 	if (argc == 3 && !strcmp(argv[1], "--check"))
 		chk = 1;
+#ifdef HAVE_TSC
+	else if (argc == 3 && !strcmp(argv[1], "--cycles"))
+		chk = cycles = 1;
+#endif
 	else if (argc != 2) {
-		fprintf(stderr, "usage: query-floor [--check] PCAP\n");
+		fprintf(stderr, "usage: query-floor [--check | --cycles] PCAP\n");
 		return 2;
 	}
 	struct pcap_file pf;
@@ -185,7 +275,7 @@ int main(int argc, char **argv)
 	struct dnsb_engine_cfg ecfg = tool_engine_cfg(SLOTS, 0);
 	struct dnsb_ftable *t[3] = { &s.flows, &s.questions, &s.queries };
 	for (unsigned i = 0; i < 3; i++) {
-		void *mem = malloc(dnsb_ft_mem(SLOTS));
+		void *mem = table_alloc(dnsb_ft_mem(SLOTS));
 		if (!mem || dnsb_ft_init(t[i], mem, SLOTS, i ? 5000000000ull : 30000000000ull, i,
 					 NULL, NULL))
 			return 1;
@@ -198,11 +288,14 @@ int main(int argc, char **argv)
 	dnsb_policy_default(&pol);
 	pol.path_limit = 1232;
 	struct dnsb_engine eng;
-	void *emem = chk ? malloc(dnsb_engine_mem(&ecfg)) : NULL;
+	void *emem = chk ? table_alloc(dnsb_engine_mem(&ecfg)) : NULL;
 	if (chk && (!emem || dnsb_engine_init(&eng, &pol, emem, &ecfg)))
 		return 1;
 	static uint8_t a[65536], b[65536];
-	uint64_t taken = 0, differ = 0;
+	uint64_t taken = 0, differ = 0, last = 0;
+	uint32_t *idx = cycles ? malloc(sizeof(*idx) * (pf.n + 1u)) : NULL;
+	if (cycles && !idx)
+		return 1;
 	for (uint32_t i = 0; i < pf.n; i++) {
 		const struct pcap_pkt *p = &pf.pkts[i];
 		/* Only the IPv4 frames are handed over (IPv6 ones are not its shape). */
@@ -210,8 +303,11 @@ int main(int argc, char **argv)
 			continue;
 		memcpy(a, p->data, p->len);
 		uint64_t now = p->ts_ns ? p->ts_ns : 1;
+		last = now > last ? now : last;
 		if (!floor_query(&s, a, p->len, now))
 			continue; /* not the usual query: left out, by both */
+		if (idx)
+			idx[taken] = i;
 		taken++;
 		if (chk) {
 			struct dnsb_result res;
@@ -220,16 +316,33 @@ int main(int argc, char **argv)
 			differ += res.len != p->len || memcmp(a, b, p->len) != 0;
 		}
 	}
+#ifdef HAVE_TSC
+	double cyc[ARMS], lo[ARMS], hi[ARMS];
+	if (cycles && taken)
+		time_arms(&s, &eng, &pf, idx, (uint32_t)taken, last + 1000000000ull, cyc, lo, hi);
+#endif
 	int bad = chk && (differ || check(&s, &eng));
 	if (bad)
 		fprintf(stderr, "query-floor: the engine made %lu other frames or other counts\n",
 			(unsigned long)differ);
+#ifdef HAVE_TSC
+	else if (cycles && taken) {
+		static const char *const name[ARMS] = { "copy", "floor", "engine" };
+		printf("{\"frames\": %u, \"taken\": %lu, \"checked\": true", pf.n,
+		       (unsigned long)taken);
+		for (unsigned k = 0; k < ARMS; k++)
+			printf(", \"%s_cycles\": %.1f, \"%s_cycles_range\": [%.1f, %.1f]", name[k],
+			       cyc[k], name[k], lo[k], hi[k]);
+		printf("}\n");
+	}
+#endif
 	else
 		printf("{\"frames\": %u, \"taken\": %lu, \"checked\": %s}\n", pf.n,
 		       (unsigned long)taken, chk ? "true" : "false");
 	for (unsigned i = 0; i < 3; i++)
 		free(t[i]->slot);
 	free(emem);
+	free(idx);
 	pcap_free(&pf);
 	return bad;
 }
