@@ -20,8 +20,13 @@
  * driver's receive does: the floor one query at a time, the engine in
  * bursts of 32 as the daemon's worker runs it, in alternating rounds
  * (the VM's drift weighs on both alike); the check runs after, so both
- * did the same work in the rounds too.
- * usage: query-floor [--check | --cycles] PCAP
+ * did the same work in the rounds too. --without T[,T...] (flows,
+ * questions, queries) times a floor without those tables' operations and
+ * what they keep (the keys and hashes still made, the counters of the
+ * others kept): what each costs a query, for a design with fewer. The
+ * check then holds for the capture's own pass, before the rounds, and
+ * "changed" names the floor's tables the rounds wrote to: all but those.
+ * usage: query-floor [--check | --cycles [--without T[,T...]]] PCAP
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,10 +71,15 @@ static inline unsigned size_bucket(uint32_t n)
 	return n <= 512 ? 0 : n <= 1232 ? 1 : n <= 1400 ? 2 : n <= 1500 ? 3 : 4;
 }
 
-/* The usual query, all of it. @return 1 when it was one (and was done). */
-__attribute__((noinline)) int floor_query(struct floor_state *s, uint8_t *f, uint32_t len,
-					  uint64_t now);
-int floor_query(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now)
+/* Tables left out (--without): a bit each, in the order of their names. */
+enum { SKIP_FLOWS = 1, SKIP_QUESTIONS = 2, SKIP_QUERIES = 4 };
+static const char *const table_name[3] = { "flows", "questions", "queries" };
+
+/* The usual query, all of it but the tables in @p skip (0 in floor_query(),
+ * which is built without any test of it). @return 1 when it was one (and
+ * was done). */
+static inline __attribute__((always_inline)) int
+floor_do(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now, unsigned skip)
 {
 	const uint8_t *ip = f + 14;
 	uint8_t *udp = f + 34;
@@ -124,15 +134,17 @@ int floor_query(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now)
 	s->queries_seen++;
 	s->do_queries += (uint64_t)do_bit;
 	s->size[size_bucket(has_opt && adv > 512 ? adv : 512)]++;
-	struct dnsb_fentry *e = dnsb_ft_upsert(&s->flows, &k, (uint32_t)hf, now, &created);
+	struct dnsb_fentry *e = NULL;
+	if (!(skip & SKIP_FLOWS) && !(e = dnsb_ft_upsert(&s->flows, &k, (uint32_t)hf, now, &created)))
+		s->full++;
 	if (e)
 		e->ts_ns = now;
-	else
-		s->full++;
 	uint32_t qh = dnsb_question_hash(m + 12, qname_len, n - 12);
 	struct dnsb_fkey qk = { .pa = (uint16_t)(qh >> 16), .pb = (uint16_t)qh, .ip_ver = 4 };
 	memcpy(qk.a, &c4, 4);
-	e = dnsb_ft_upsert(&s->questions, &qk, (uint32_t)dnsb_mix(hc, qh), now, &created);
+	e = skip & SKIP_QUESTIONS ? NULL
+				  : dnsb_ft_upsert(&s->questions, &qk, (uint32_t)dnsb_mix(hc, qh), now,
+						   &created);
 	if (e && !created) {
 		if (e->v.c.outstanding)
 			s->retry_unanswered++;
@@ -144,10 +156,11 @@ int floor_query(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now)
 		e->v.c.outstanding = 1;
 	}
 	k.id = id;
-	e = dnsb_ft_upsert(&s->queries, &k, (uint32_t)dnsb_mix(hf, id), now, &created);
-	if (!e) {
+	e = NULL;
+	if (!(skip & SKIP_QUERIES) &&
+	    !(e = dnsb_ft_upsert(&s->queries, &k, (uint32_t)dnsb_mix(hf, id), now, &created)))
 		s->full++;
-	} else {
+	if (e) {
 		e->ts_ns = now;
 		e->v.q.qhash = qh;
 		e->v.q.edns = (uint8_t)has_opt;
@@ -171,7 +184,34 @@ int floor_query(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now)
 	return 1;
 }
 
+__attribute__((noinline)) int floor_query(struct floor_state *s, uint8_t *f, uint32_t len,
+					  uint64_t now);
+int floor_query(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now)
+{
+	return floor_do(s, f, len, now, 0);
+}
+
 #ifdef HAVE_TSC
+__attribute__((noinline)) int floor_query_without(struct floor_state *s, uint8_t *f,
+						  uint32_t len, uint64_t now, unsigned skip);
+int floor_query_without(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now,
+			unsigned skip)
+{
+	return floor_do(s, f, len, now, skip);
+}
+
+/* The tables in @p mask as a JSON member named @p key. */
+static void print_tables(const char *key, unsigned mask)
+{
+	printf(", \"%s\": [", key);
+	for (unsigned k = 0, first = 1; k < 3; k++)
+		if (mask & 1u << k) {
+			printf("%s\"%s\"", first ? "" : ", ", table_name[k]);
+			first = 0;
+		}
+	printf("]");
+}
+
 #define ROUNDS 9
 #define ROUND_FRAMES (1u << 17)
 #define BURST 32
@@ -192,9 +232,9 @@ static int cmp_u64(const void *a, const void *b)
  * their least and most into @p lo and @p hi.
  */
 enum { ARM_COPY, ARM_FLOOR, ARM_ENGINE, ARMS };
-static void time_arms(struct floor_state *s, struct dnsb_engine *e, const struct pcap_file *pf,
-		      const uint32_t *idx, uint32_t n, uint64_t now0, double out[ARMS],
-		      double lo[ARMS], double hi[ARMS])
+static void time_arms(struct floor_state *s, unsigned skip, struct dnsb_engine *e,
+		      const struct pcap_file *pf, const uint32_t *idx, uint32_t n, uint64_t now0,
+		      double out[ARMS], double lo[ARMS], double hi[ARMS])
 {
 	static uint8_t buf[BURST][65536];
 	static struct dnsb_bframe bf[BURST];
@@ -214,7 +254,11 @@ static void time_arms(struct floor_state *s, struct dnsb_engine *e, const struct
 					bf[k].dir = DNSB_DIR_TO_SERVER;
 					bf[k].now_ns = now[arm] += 120;
 				}
-				if (arm == ARM_FLOOR)
+				if (arm == ARM_FLOOR && skip)
+					for (unsigned k = 0; k < BURST; k++)
+						floor_query_without(s, buf[k], bf[k].len, bf[k].now_ns,
+								    skip);
+				else if (arm == ARM_FLOOR)
 					for (unsigned k = 0; k < BURST; k++)
 						floor_query(s, buf[k], bf[k].len, bf[k].now_ns);
 				else if (arm == ARM_ENGINE)
@@ -257,15 +301,31 @@ static int check(const struct floor_state *s, const struct dnsb_engine *e)
 
 int main(int argc, char **argv)
 {
-	int chk = 0, cycles = 0;
-	if (argc == 3 && !strcmp(argv[1], "--check"))
-		chk = 1;
+	int chk = 0, cycles = 0, bad_args = argc < 2;
+	unsigned skip = 0;
+	for (int i = 1; i < argc - 1 && !bad_args; i++) {
+		if (!strcmp(argv[i], "--check")) {
+			chk = 1;
 #ifdef HAVE_TSC
-	else if (argc == 3 && !strcmp(argv[1], "--cycles"))
-		chk = cycles = 1;
+		} else if (!strcmp(argv[i], "--cycles")) {
+			chk = cycles = 1;
+		} else if (!strcmp(argv[i], "--without") && cycles && !skip && i + 1 < argc - 1) {
+			for (char *tok = strtok(argv[++i], ","); tok; tok = strtok(NULL, ",")) {
+				unsigned bit = 0;
+				for (unsigned k = 0; k < 3; k++)
+					bit |= strcmp(tok, table_name[k]) ? 0 : 1u << k;
+				bad_args |= !bit;
+				skip |= bit;
+			}
+			bad_args |= !skip;
 #endif
-	else if (argc != 2) {
-		fprintf(stderr, "usage: query-floor [--check | --cycles] PCAP\n");
+		} else {
+			bad_args = 1;
+		}
+	}
+	if (bad_args) {
+		fprintf(stderr, "usage: query-floor [--check | --cycles [--without T[,T...]]] PCAP\n"
+				"  T: flows, questions, queries\n");
 		return 2;
 	}
 	struct pcap_file pf;
@@ -316,12 +376,26 @@ int main(int argc, char **argv)
 			differ += res.len != p->len || memcmp(a, b, p->len) != 0;
 		}
 	}
+	/* Left out of the floor, tables differ after the rounds: checked before. */
+	int bad = chk && skip && (differ || check(&s, &eng));
 #ifdef HAVE_TSC
 	double cyc[ARMS], lo[ARMS], hi[ARMS];
-	if (cycles && taken)
-		time_arms(&s, &eng, &pf, idx, (uint32_t)taken, last + 1000000000ull, cyc, lo, hi);
+	unsigned changed = 0;
+	void *before[3] = { NULL, NULL, NULL };
+	for (unsigned k = 0; k < 3 && skip; k++)
+		if (!(before[k] = malloc(dnsb_ft_mem(SLOTS))))
+			return 1;
+		else
+			memcpy(before[k], t[k]->slot, dnsb_ft_mem(SLOTS));
+	if (cycles && taken && !bad)
+		time_arms(&s, skip, &eng, &pf, idx, (uint32_t)taken, last + 1000000000ull, cyc, lo,
+			  hi);
+	for (unsigned k = 0; k < 3 && skip; k++) {
+		changed |= memcmp(before[k], t[k]->slot, dnsb_ft_mem(SLOTS)) ? 1u << k : 0;
+		free(before[k]);
+	}
 #endif
-	int bad = chk && (differ || check(&s, &eng));
+	bad = bad || (chk && !skip && (differ || check(&s, &eng)));
 	if (bad)
 		fprintf(stderr, "query-floor: the engine made %lu other frames or other counts\n",
 			(unsigned long)differ);
@@ -330,6 +404,9 @@ int main(int argc, char **argv)
 		static const char *const name[ARMS] = { "copy", "floor", "engine" };
 		printf("{\"frames\": %u, \"taken\": %lu, \"checked\": true", pf.n,
 		       (unsigned long)taken);
+		print_tables("without", skip);
+		if (skip)
+			print_tables("changed", changed);
 		for (unsigned k = 0; k < ARMS; k++)
 			printf(", \"%s_cycles\": %.1f, \"%s_cycles_range\": [%.1f, %.1f]", name[k],
 			       cyc[k], name[k], lo[k], hi[k]);
