@@ -382,11 +382,11 @@ int main(int argc, char **argv)
 	double cyc[ARMS], lo[ARMS], hi[ARMS];
 	unsigned changed = 0;
 	void *before[3] = { NULL, NULL, NULL };
-	for (unsigned k = 0; k < 3 && skip; k++)
+	for (unsigned k = 0; k < 3 && skip; k++) {
 		if (!(before[k] = malloc(dnsb_ft_mem(SLOTS))))
 			return 1;
-		else
-			memcpy(before[k], t[k]->slot, dnsb_ft_mem(SLOTS));
+		memcpy(before[k], t[k]->slot, dnsb_ft_mem(SLOTS));
+	}
 	if (cycles && taken && !bad)
 		time_arms(&s, skip, &eng, &pf, idx, (uint32_t)taken, last + 1000000000ull, cyc, lo,
 			  hi);
