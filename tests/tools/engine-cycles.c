@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <x86intrin.h>
 
 #include "core.h"
@@ -94,13 +93,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct dnsb_engine_cfg cfg = tool_engine_cfg((uint32_t)slots, 0);
-	/* On 2 MiB pages where the kernel gives them (transparent hugepages),
-	 * as the daemon's tables are on hugepages: on 4 KiB pages the TLB
-	 * misses of large tables weigh more than their cache misses. */
-	size_t huge = 2u << 20, size = (dnsb_engine_mem(&cfg) + huge - 1) / huge * huge;
-	void *mem = aligned_alloc(huge, size);
-	if (mem)
-		madvise(mem, size, MADV_HUGEPAGE);
+	void *mem = tool_table_alloc(dnsb_engine_mem(&cfg));
 	struct dnsb_engine e;
 	if (!mem || dnsb_engine_init(&e, &pol, mem, &cfg)) {
 		fprintf(stderr, "engine-cycles: no memory for the engine\n");

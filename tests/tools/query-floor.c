@@ -31,7 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
 #define HAVE_TSC 1
@@ -46,19 +45,6 @@
 #include "wire.h"
 
 #define SLOTS 65536
-
-/* The tables on 2 MiB pages where the kernel gives them (transparent
- * hugepages), as the daemon's are on hugepages and engine-cycles' too:
- * on 4 KiB pages their TLB misses would weigh on the timings. */
-static void *table_alloc(size_t size)
-{
-	size_t huge = 2u << 20;
-	size = (size + huge - 1) / huge * huge;
-	void *mem = aligned_alloc(huge, size);
-	if (mem)
-		madvise(mem, size, MADV_HUGEPAGE);
-	return mem;
-}
 
 struct floor_state {
 	struct dnsb_ftable flows, questions, queries;
@@ -335,7 +321,7 @@ int main(int argc, char **argv)
 	struct dnsb_engine_cfg ecfg = tool_engine_cfg(SLOTS, 0);
 	struct dnsb_ftable *t[3] = { &s.flows, &s.questions, &s.queries };
 	for (unsigned i = 0; i < 3; i++) {
-		void *mem = table_alloc(dnsb_ft_mem(SLOTS));
+		void *mem = tool_table_alloc(dnsb_ft_mem(SLOTS));
 		if (!mem || dnsb_ft_init(t[i], mem, SLOTS, i ? 5000000000ull : 30000000000ull, i,
 					 NULL, NULL))
 			return 1;
@@ -348,7 +334,7 @@ int main(int argc, char **argv)
 	dnsb_policy_default(&pol);
 	pol.path_limit = 1232;
 	struct dnsb_engine eng;
-	void *emem = chk ? table_alloc(dnsb_engine_mem(&ecfg)) : NULL;
+	void *emem = chk ? tool_table_alloc(dnsb_engine_mem(&ecfg)) : NULL;
 	if (chk && (!emem || dnsb_engine_init(&eng, &pol, emem, &ecfg)))
 		return 1;
 	static uint8_t a[65536], b[65536];
