@@ -52,6 +52,24 @@ static void expire_datagram(void *ctx, const struct dnsb_reasm_slot *s)
 							   : DNSB_EV_FRAG_INCOMPLETE_FIRST_MISSING]++;
 }
 
+static const char *const track_names[] = { "queries", "retries", "flows" };
+
+unsigned dnsb_track_bit(const char *name)
+{
+	for (unsigned i = 0; i < sizeof(track_names) / sizeof(track_names[0]); i++)
+		if (!strcmp(name, track_names[i]))
+			return 1u << i;
+	return 0;
+}
+
+const char *dnsb_track_name(unsigned bit)
+{
+	for (unsigned i = 0; i < sizeof(track_names) / sizeof(track_names[0]); i++)
+		if (bit == 1u << i)
+			return track_names[i];
+	return NULL;
+}
+
 int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void *mem,
 		     const struct dnsb_engine_cfg *c)
 {
@@ -61,18 +79,22 @@ int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void 
 		[DNSB_T_SYN] = expire_syn,
 	};
 	memset(e, 0, sizeof(*e));
+	e->track = DNSB_TRACK_ALL & ~c->untrack;
+	if ((e->track & DNSB_TRACK_RETRIES) && !(e->track & DNSB_TRACK_QUERIES))
+		return -1;
 	e->pol = pol;
 	e->hypothetical = c->hypothetical;
 	e->frag_id_next = c->seed * 2654435761u; /* ids differ between workers and runs */
 	e->hseed = (c->seed + 1ull) * 0x9e3779b97f4a7c15ull;
+	uint8_t *m = mem;
 	for (unsigned i = 0; i < DNSB_T__END; i++) {
 		uint64_t to = i == DNSB_T_FLOWS ? c->flow_timeout_ns : c->query_timeout_ns;
-		void *m = (uint8_t *)mem + i * dnsb_ft_mem(c->slots);
-		if (dnsb_ft_init(&e->t[i], m, c->slots, to, c->seed + i, fns[i], e))
+		uint32_t slots = dnsb_engine_table_slots(c, i);
+		if (dnsb_ft_init(&e->t[i], m, slots, to, c->seed + i, fns[i], e))
 			return -1;
+		m += dnsb_ft_mem(slots);
 	}
 	if (c->reasm.slots) {
-		uint8_t *m = (uint8_t *)mem + DNSB_T__END * dnsb_ft_mem(c->slots);
 		if (dnsb_reasm_init(&e->ra, m, &c->reasm, expire_datagram, e))
 			return -1;
 		e->reasm_on = 1;
@@ -185,9 +207,11 @@ struct corr {
 	int response;  /**< an answer heading to the client: track it after */
 };
 
+/* @p track: the DNSB_TRACK_* bits in force, a constant where the burst
+ * loop is specialised for them. */
 static inline __attribute__((always_inline)) void
 on_query(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
-	 const struct dnsb_look *lk)
+	 const struct dnsb_look *lk, unsigned track)
 {
 	const struct dnsb_dns *d = &res->dns;
 	const struct dnsb_pkt_keys *pk = &lk->k;
@@ -198,25 +222,30 @@ on_query(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
 	e->events[DNSB_EV_DO_QUERIES] += (uint64_t)do_bit;
 	e->events[DNSB_EV_QUERIES_SIZE_LE512 +
 		  size_bucket(d->has_opt && d->opt_udp_size > 512 ? d->opt_udp_size : 512)]++;
-	touch_flow(e, pk, now);
+	if (track & DNSB_TRACK_FLOWS)
+		touch_flow(e, pk, now);
 
 	uint32_t qh = lk->qhash;
-	question_key(pk, qh, &k);
-	struct dnsb_fentry *c =
-		dnsb_ft_upsert(&e->t[DNSB_T_QUESTIONS], &k, lk->h_question, now, &created);
-	if (c && !created) {
-		if (c->v.c.outstanding) {
-			e->events[DNSB_EV_CLIENT_RETRY_UNANSWERED]++;
-		} else if (c->v.c.answered) {
-			e->events[DNSB_EV_CLIENT_RETRY_AFTER_ANSWER]++;
-			if (c->v.c.answer_size > LARGE_ANSWER)
-				e->events[DNSB_EV_CLIENT_RETRY_AFTER_LARGE_ANSWER]++;
+	if (track & DNSB_TRACK_RETRIES) {
+		question_key(pk, qh, &k);
+		struct dnsb_fentry *c =
+			dnsb_ft_upsert(&e->t[DNSB_T_QUESTIONS], &k, lk->h_question, now, &created);
+		if (c && !created) {
+			if (c->v.c.outstanding) {
+				e->events[DNSB_EV_CLIENT_RETRY_UNANSWERED]++;
+			} else if (c->v.c.answered) {
+				e->events[DNSB_EV_CLIENT_RETRY_AFTER_ANSWER]++;
+				if (c->v.c.answer_size > LARGE_ANSWER)
+					e->events[DNSB_EV_CLIENT_RETRY_AFTER_LARGE_ANSWER]++;
+			}
+		}
+		if (c) {
+			c->ts_ns = now ? now : 1;
+			c->v.c.outstanding = 1;
 		}
 	}
-	if (c) {
-		c->ts_ns = now ? now : 1;
-		c->v.c.outstanding = 1;
-	}
+	if (!(track & DNSB_TRACK_QUERIES))
+		return;
 
 	query_key(pk, d->id, &k);
 	struct dnsb_fentry *q = dnsb_ft_upsert(&e->t[DNSB_T_QUERIES], &k, lk->h_query, now, &created);
@@ -233,7 +262,8 @@ on_query(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
 
 /* Before policy: find the query, judge the answer against it. */
 static inline __attribute__((always_inline)) int
-on_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now, struct corr *c)
+on_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now, struct corr *c,
+	    unsigned track)
 {
 	const struct dnsb_dns *d = &res->dns;
 	const struct dnsb_fentry *query = &c->query;
@@ -241,7 +271,10 @@ on_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now, 
 
 	e->events[DNSB_EV_RESPONSES]++;
 	e->events[DNSB_EV_DO_RESPONSES] += (uint64_t)dnsb_dns_do(d);
-	touch_flow(e, &c->lk->k, now);
+	if (track & DNSB_TRACK_FLOWS)
+		touch_flow(e, &c->lk->k, now);
+	if (!(track & DNSB_TRACK_QUERIES))
+		return 0; /* not matched, and not counted unmatched either */
 	query_key(&c->lk->k, d->id, &k);
 	struct dnsb_fentry *q = dnsb_ft_find(&e->t[DNSB_T_QUERIES], &k, c->lk->h_query, now);
 	if (!q) {
@@ -275,7 +308,7 @@ on_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now, 
  * the capture). */
 static inline __attribute__((always_inline)) void
 after_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
-	       enum dnsb_verdict v, const struct corr *cr)
+	       enum dnsb_verdict v, const struct corr *cr, unsigned track)
 {
 	struct dnsb_fkey k;
 	int created;
@@ -288,7 +321,13 @@ after_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t no
 	if (!made && (res->dns.flags & DNSB_F_TC))
 		e->events[DNSB_EV_TC_FORWARDED]++;
 	if (tc) {
-		uint32_t h = pair_key(&cr->lk->k, &k);
+		struct dnsb_pkt_keys own;
+		const struct dnsb_pkt_keys *pk = &cr->lk->k;
+		if (!track) { /* keyed by nothing before (key_message()) */
+			keys_of(e, &res->pkt, 1, &own);
+			pk = &own;
+		}
+		uint32_t h = pair_key(pk, &k);
 		/* One entry per (client, server); each TC answer expects its
 		 * own TCP connection. */
 		struct dnsb_fentry *t = dnsb_ft_upsert(&e->t[DNSB_T_TC], &k, h, now, &created);
@@ -299,7 +338,11 @@ after_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t no
 			e->events[DNSB_EV_FLOW_TABLE_FULL]++;
 		}
 	}
-	if (!cr->matched)
+	/* Retries are tracked with queries (dnsb_engine_init()): only a
+	 * matched answer ends a question's wait. */
+	if ((track & (DNSB_TRACK_QUERIES | DNSB_TRACK_RETRIES)) !=
+		    (DNSB_TRACK_QUERIES | DNSB_TRACK_RETRIES) ||
+	    !cr->matched)
 		return;
 	question_key(&cr->lk->k, cr->query.v.q.qhash, &k);
 	struct dnsb_fentry *c = dnsb_ft_find(&e->t[DNSB_T_QUESTIONS], &k,
@@ -429,16 +472,18 @@ static enum dnsb_verdict frag_verdict(struct dnsb_result *res, enum dnsb_verdict
  * client matched; anything heading the wrong way is left alone. */
 static inline __attribute__((always_inline)) void
 key_message(const struct dnsb_engine *e, const uint8_t *frame, const struct dnsb_result *res,
-	    enum dnsb_dir dir, struct dnsb_look *lk)
+	    enum dnsb_dir dir, struct dnsb_look *lk, unsigned track)
 {
 	int response = dnsb_dns_is_response(&res->dns);
 	lk->corr = DNSB_LOOK_NONE;
 	if (dir == (response ? DNSB_DIR_TO_SERVER : DNSB_DIR_TO_CLIENT))
 		return;
 	lk->corr = response ? DNSB_LOOK_ANSWER : DNSB_LOOK_QUERY;
+	if (!track)
+		return; /* no keys: TC answers find theirs (after_response()) */
 	keys_of(e, &res->pkt, response, &lk->k);
 	lk->h_query = query_hash(&lk->k, res->dns.id);
-	if (!response) {
+	if (!response && (track & DNSB_TRACK_RETRIES)) {
 		lk->qhash = question_hash(frame + res->pkt.pl_off, res->pkt.pl_len, &res->dns);
 		lk->h_question = question_key_hash(&lk->k, lk->qhash);
 	}
@@ -451,7 +496,7 @@ enum { FETCH_HOME = 1, FETCH_RUNS = 2 };
  * a reassembled datagram: the frame inspected, a UDP DNS message keyed. */
 static inline __attribute__((always_inline)) void
 look(const struct dnsb_engine *e, const uint8_t *frame, uint32_t len, enum dnsb_dir dir,
-     struct dnsb_result *res, struct dnsb_look *lk, int prefetch)
+     struct dnsb_result *res, struct dnsb_look *lk, int prefetch, unsigned track)
 {
 	/* prefetch: 0 none, FETCH_HOME the slots' home lines, FETCH_RUNS
 	 * their runs' too where a table is crowded (crowding()). */
@@ -460,20 +505,25 @@ look(const struct dnsb_engine *e, const uint8_t *frame, uint32_t len, enum dnsb_
 	lk->corr = DNSB_LOOK_NONE;
 	if (st != DNSB_STAGE_UDP_DNS)
 		return;
-	key_message(e, frame, res, dir, lk);
+	key_message(e, frame, res, dir, lk, track);
 	if (!prefetch || lk->corr == DNSB_LOOK_NONE)
 		return;
 	/* The lines correlation will read and write, on their way while the
 	 * frames before this one are finished (one frame alone: no time for
 	 * that, and nothing to gain). */
-	dnsb_ft_prefetch(&e->t[DNSB_T_FLOWS], (uint32_t)lk->k.h_flow);
-	dnsb_ft_prefetch(&e->t[DNSB_T_QUERIES], lk->h_query);
-	if (lk->corr == DNSB_LOOK_QUERY)
+	int question = lk->corr == DNSB_LOOK_QUERY && (track & DNSB_TRACK_RETRIES);
+	if (track & DNSB_TRACK_FLOWS)
+		dnsb_ft_prefetch(&e->t[DNSB_T_FLOWS], (uint32_t)lk->k.h_flow);
+	if (track & DNSB_TRACK_QUERIES)
+		dnsb_ft_prefetch(&e->t[DNSB_T_QUERIES], lk->h_query);
+	if (question)
 		dnsb_ft_prefetch(&e->t[DNSB_T_QUESTIONS], lk->h_question);
 	if (__builtin_expect(prefetch == FETCH_RUNS, 0)) {
-		dnsb_ft_prefetch_run(&e->t[DNSB_T_FLOWS], (uint32_t)lk->k.h_flow);
-		dnsb_ft_prefetch_run(&e->t[DNSB_T_QUERIES], lk->h_query);
-		if (lk->corr == DNSB_LOOK_QUERY)
+		if (track & DNSB_TRACK_FLOWS)
+			dnsb_ft_prefetch_run(&e->t[DNSB_T_FLOWS], (uint32_t)lk->k.h_flow);
+		if (track & DNSB_TRACK_QUERIES)
+			dnsb_ft_prefetch_run(&e->t[DNSB_T_QUERIES], lk->h_query);
+		if (question)
 			dnsb_ft_prefetch_run(&e->t[DNSB_T_QUESTIONS], lk->h_question);
 	}
 }
@@ -493,21 +543,22 @@ static inline int crowding(const struct dnsb_engine *e)
  * answer's query. */
 static inline __attribute__((always_inline)) void
 correlate(struct dnsb_engine *e, const struct dnsb_result *res, const struct dnsb_look *lk,
-	  uint64_t now, struct corr *c)
+	  uint64_t now, struct corr *c, unsigned track)
 {
 	c->matched = c->response = 0;
 	c->lk = lk;
 	if (lk->corr == DNSB_LOOK_QUERY) {
-		on_query(e, res, now, lk);
+		on_query(e, res, now, lk, track);
 	} else if (lk->corr == DNSB_LOOK_ANSWER) {
 		c->response = 1;
-		c->matched = on_response(e, res, now, c);
+		c->matched = on_response(e, res, now, c, track);
 	}
 }
 
 static enum dnsb_verdict run_policy(struct dnsb_engine *e, uint8_t *frame, enum dnsb_stage st,
 				     enum dnsb_dir dir, uint64_t now, uint32_t frag_id,
-				     struct dnsb_result *res, const struct dnsb_look *lk);
+				     struct dnsb_result *res, const struct dnsb_look *lk,
+				     unsigned track);
 
 /*
  * A reassembled DNS datagram under policy reassemble or truncate: judged
@@ -521,8 +572,9 @@ static enum dnsb_verdict send_reassembled(struct dnsb_engine *e, enum dnsb_dir d
 	uint8_t *f = e->ra_out;
 	struct dnsb_result sub;
 	struct dnsb_look lk;
-	look(e, f, n, dir, &sub, &lk, 0);
-	enum dnsb_verdict v = run_policy(e, f, (enum dnsb_stage)lk.stage, dir, now, id, &sub, &lk);
+	look(e, f, n, dir, &sub, &lk, 0, e->track);
+	enum dnsb_verdict v =
+		run_policy(e, f, (enum dnsb_stage)lk.stage, dir, now, id, &sub, &lk, e->track);
 	if (v == DNSB_V_DROP)
 		return frag_verdict(res, v, sub.reason);
 	if (v != DNSB_V_EMIT) {
@@ -623,16 +675,17 @@ on_fragment(struct dnsb_engine *e, const uint8_t *frame, struct dnsb_result *res
 	/* The fragments went on (or were dropped): correlate the copy. */
 	enum dnsb_verdict v = as_is ? res->verdict
 				    : frag_verdict(res, DNSB_V_DROP, DNSB_R_FRAG_DROP_POLICY);
-	struct corr c;
+	struct corr c = { 0 }; /* a rare path: zeroed whole, where GCC cannot see
+				  that an answer matched has its query copied */
 	struct dnsb_look lk;
-	look(e, e->ra_out, n, dir, &sub, &lk, 0);
+	look(e, e->ra_out, n, dir, &sub, &lk, 0, e->track);
 	if (lk.stage != DNSB_STAGE_UDP_DNS)
 		return v;
-	correlate(e, &sub, &lk, now, &c);
+	correlate(e, &sub, &lk, now, &c, e->track);
 	if (c.response) {
 		sub.verdict = v;
 		sub.reason = res->reason;
-		after_response(e, &sub, now, v, &c);
+		after_response(e, &sub, now, v, &c, e->track);
 	}
 	return v;
 }
@@ -699,13 +752,14 @@ static enum dnsb_verdict over_mtu(struct dnsb_engine *e, uint8_t *frame, enum dn
  */
 static inline __attribute__((always_inline)) enum dnsb_verdict
 run_policy(struct dnsb_engine *e, uint8_t *frame, enum dnsb_stage st, enum dnsb_dir dir,
-	   uint64_t now, uint32_t frag_id, struct dnsb_result *res, const struct dnsb_look *lk)
+	   uint64_t now, uint32_t frag_id, struct dnsb_result *res, const struct dnsb_look *lk,
+	   unsigned track)
 {
 	const struct dnsb_policy *pol = e->pol;
 	struct corr c; /* not zeroed whole: the query entry is written only when found */
 	c.matched = c.response = 0;
 	if (st == DNSB_STAGE_UDP_DNS)
-		correlate(e, res, lk, now, &c);
+		correlate(e, res, lk, now, &c, track);
 	else if (st == DNSB_STAGE_TCP_DNS)
 		on_tcp(e, frame, res, now);
 	const struct dnsb_query_hint *h = c.matched ? &c.h : NULL;
@@ -713,7 +767,7 @@ run_policy(struct dnsb_engine *e, uint8_t *frame, enum dnsb_stage st, enum dnsb_
 	if (unlikely_holding(pol) && st == DNSB_STAGE_UDP_DNS && v != DNSB_V_DROP)
 		v = over_mtu(e, frame, dir, c.response, h, frag_id, v, res);
 	if (c.response)
-		after_response(e, res, now, v, &c);
+		after_response(e, res, now, v, &c, track);
 	return v;
 }
 
@@ -721,7 +775,7 @@ run_policy(struct dnsb_engine *e, uint8_t *frame, enum dnsb_stage st, enum dnsb_
  * halves. */
 static inline __attribute__((always_inline)) enum dnsb_verdict
 finish(struct dnsb_engine *e, uint8_t *frame, enum dnsb_dir dir, uint64_t now_ns,
-       struct dnsb_result *res, const struct dnsb_look *lk)
+       struct dnsb_result *res, const struct dnsb_look *lk, unsigned track)
 {
 	enum dnsb_verdict v;
 	enum dnsb_stage st = (enum dnsb_stage)lk->stage;
@@ -730,7 +784,7 @@ finish(struct dnsb_engine *e, uint8_t *frame, enum dnsb_dir dir, uint64_t now_ns
 	if (st == DNSB_STAGE_DONE && res->reason == DNSB_R_PASS_FRAGMENT)
 		v = on_fragment(e, frame, res, dir, now_ns);
 	else
-		v = run_policy(e, frame, st, dir, now_ns, 0, res, lk);
+		v = run_policy(e, frame, st, dir, now_ns, 0, res, lk, track);
 	e->reasons[res->reason]++;
 	return v;
 }
@@ -742,28 +796,28 @@ enum dnsb_verdict dnsb_engine_process(struct dnsb_engine *e, uint8_t *frame, uin
 	struct dnsb_look lk;
 
 	(void)cap;
-	look(e, frame, len, dir, res, &lk, 0);
-	return finish(e, frame, dir, now_ns, res, &lk);
+	look(e, frame, len, dir, res, &lk, 0, e->track);
+	return finish(e, frame, dir, now_ns, res, &lk, e->track);
 }
 
 void dnsb_engine_look(const struct dnsb_engine *e, const uint8_t *frame, uint32_t len,
 		      enum dnsb_dir dir, struct dnsb_result *res, struct dnsb_look *lk)
 {
-	look(e, frame, len, dir, res, lk, crowding(e));
+	look(e, frame, len, dir, res, lk, crowding(e), e->track);
 }
 
 enum dnsb_verdict dnsb_engine_finish(struct dnsb_engine *e, uint8_t *frame, enum dnsb_dir dir,
 				     uint64_t now_ns, struct dnsb_result *res,
 				     const struct dnsb_look *lk)
 {
-	return finish(e, frame, dir, now_ns, res, lk);
+	return finish(e, frame, dir, now_ns, res, lk, e->track);
 }
 
 static inline __attribute__((always_inline)) void
-burst_look(const struct dnsb_engine *e, struct dnsb_bframe *b, int fetch)
+burst_look(const struct dnsb_engine *e, struct dnsb_bframe *b, int fetch, unsigned track)
 {
 	if (b->frame)
-		look(e, b->frame, b->len, (enum dnsb_dir)b->dir, &b->res, &b->lk, fetch);
+		look(e, b->frame, b->len, (enum dnsb_dir)b->dir, &b->res, &b->lk, fetch, track);
 }
 
 /* Always inlined: a function that only prefetches, left out of line, is
@@ -776,7 +830,8 @@ static inline __attribute__((always_inline)) void burst_fetch(const struct dnsb_
 
 static inline __attribute__((always_inline)) uint32_t burst(struct dnsb_engine *e,
 							   struct dnsb_bframe *f, uint32_t n,
-							   uint32_t from, int fetch)
+							   uint32_t from, int fetch,
+							   unsigned track)
 {
 	uint32_t j;
 
@@ -786,18 +841,18 @@ static inline __attribute__((always_inline)) uint32_t burst(struct dnsb_engine *
 		for (j = 0; j < n && j < DNSB_LOOK_AHEAD + DNSB_FETCH_AHEAD; j++)
 			burst_fetch(&f[j]);
 		for (j = 0; j < n && j < DNSB_LOOK_AHEAD; j++)
-			burst_look(e, &f[j], fetch);
+			burst_look(e, &f[j], fetch, track);
 	}
 	for (j = from; j < n; j++) {
 		uint32_t ahead = j + DNSB_LOOK_AHEAD;
 		if (ahead < n) {
 			if (ahead + DNSB_FETCH_AHEAD < n)
 				burst_fetch(&f[ahead + DNSB_FETCH_AHEAD]);
-			burst_look(e, &f[ahead], fetch);
+			burst_look(e, &f[ahead], fetch, track);
 		}
 		struct dnsb_bframe *b = &f[j];
 		if (b->frame && finish(e, b->frame, (enum dnsb_dir)b->dir, b->now_ns, &b->res,
-				       &b->lk) == DNSB_V_EMIT)
+				       &b->lk, track) == DNSB_V_EMIT)
 			return j + 1;
 	}
 	return n;
@@ -806,11 +861,14 @@ static inline __attribute__((always_inline)) uint32_t burst(struct dnsb_engine *
 uint32_t dnsb_engine_burst(struct dnsb_engine *e, struct dnsb_bframe *f, uint32_t n,
 			   uint32_t from)
 {
-	/* Two copies of the loop, each with its fetch fixed: the crowded
-	 * tables' case costs the usual one nothing. */
+	/* Copies of the loop: with everything tracked, one for each fetch,
+	 * so that the crowded tables' case costs the usual one nothing and
+	 * the tracking costs no tests; with less, one that tests both. */
+	if (__builtin_expect(e->track != DNSB_TRACK_ALL, 0))
+		return burst(e, f, n, from, crowding(e), e->track);
 	if (__builtin_expect(crowding(e) == FETCH_RUNS, 0))
-		return burst(e, f, n, from, FETCH_RUNS);
-	return burst(e, f, n, from, FETCH_HOME);
+		return burst(e, f, n, from, FETCH_RUNS, DNSB_TRACK_ALL);
+	return burst(e, f, n, from, FETCH_HOME, DNSB_TRACK_ALL);
 }
 
 void dnsb_engine_tick(struct dnsb_engine *e, uint64_t now_ns, uint32_t budget)

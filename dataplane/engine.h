@@ -33,6 +33,19 @@ enum dnsb_table {
 	DNSB_T__END
 };
 
+/** What correlation keeps state for; dnsb_engine_cfg.untrack leaves parts
+ * out. TC answers awaiting TCP and SYNs awaiting their SYN-ACK are always
+ * tracked: they cost only on TC answers and TCP/53. */
+enum dnsb_track {
+	DNSB_TRACK_QUERIES = 1, /**< each query until its answer: the answer
+				     matched and judged against it, the client's
+				     size for the repairs, unanswered queries */
+	DNSB_TRACK_RETRIES = 2, /**< questions per client: retries (needs
+				     DNSB_TRACK_QUERIES, whose match ends a wait) */
+	DNSB_TRACK_FLOWS = 4,   /**< UDP 5-tuples: the flow gauges */
+	DNSB_TRACK_ALL = 7,
+};
+
 struct dnsb_engine_cfg {
 	uint32_t slots;            /**< per table, a power of two */
 	uint64_t query_timeout_ns; /**< answer, retry window, TCP follow-up, SYN-ACK */
@@ -44,6 +57,9 @@ struct dnsb_engine_cfg {
 	uint8_t hypothetical;
 	/** Reassembly of fragmented DNS datagrams (slots 0: off). */
 	struct dnsb_reasm_cfg reasm;
+	/** DNSB_TRACK_* bits left out (0: everything tracked). A table left
+	 * out takes one slot of memory. */
+	uint8_t untrack;
 };
 
 struct dnsb_engine {
@@ -52,6 +68,7 @@ struct dnsb_engine {
 	struct dnsb_ftable t[DNSB_T__END];
 	uint8_t hypothetical;
 	uint8_t reasm_on;
+	uint8_t track;         /**< DNSB_TRACK_* bits in force */
 	struct dnsb_reasm ra;
 	uint8_t *ra_out;       /**< the reassembled frame, in the reassembly table */
 	struct dnsb_refrag emit; /**< what DNSB_V_EMIT sends (from ra_out or the frame) */
@@ -62,10 +79,30 @@ struct dnsb_engine {
 	uint64_t events[DNSB_EV__END];
 };
 
+/** The DNSB_TRACK_* bit of @p name as the configuration spells it
+ * ("queries", "retries", "flows"), or 0 for no such name. */
+unsigned dnsb_track_bit(const char *name);
+
+/** The name of the single DNSB_TRACK_* bit @p bit, or NULL. */
+const char *dnsb_track_name(unsigned bit);
+
+/** Slots of table @p t (enum dnsb_table) under @p c: one when not tracked. */
+static inline uint32_t dnsb_engine_table_slots(const struct dnsb_engine_cfg *c, unsigned t)
+{
+	static const uint8_t need[DNSB_T__END] = {
+		[DNSB_T_QUERIES] = DNSB_TRACK_QUERIES,
+		[DNSB_T_QUESTIONS] = DNSB_TRACK_RETRIES,
+		[DNSB_T_FLOWS] = DNSB_TRACK_FLOWS,
+	};
+	return need[t] & c->untrack ? 1 : c->slots;
+}
+
 /** Bytes of memory an engine configured by @p c needs. */
 static inline size_t dnsb_engine_mem(const struct dnsb_engine_cfg *c)
 {
-	size_t n = DNSB_T__END * dnsb_ft_mem(c->slots);
+	size_t n = 0;
+	for (unsigned t = 0; t < DNSB_T__END; t++)
+		n += dnsb_ft_mem(dnsb_engine_table_slots(c, t));
 	if (c->reasm.slots)
 		n += dnsb_reasm_mem(&c->reasm);
 	return n;
@@ -74,7 +111,7 @@ static inline size_t dnsb_engine_mem(const struct dnsb_engine_cfg *c)
 /**
  * Set up @p e with policy @p pol and tables over @p mem (owned by the
  * caller, dnsb_engine_mem() bytes). Counters start at zero.
- * @return 0, or -1 on a bad table size.
+ * @return 0, or -1 on a bad table size, or retries tracked without queries.
  */
 int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void *mem,
 		     const struct dnsb_engine_cfg *cfg);
@@ -127,7 +164,8 @@ enum dnsb_look_corr {
 
 /** What the first pass found of one frame. */
 struct dnsb_look {
-	struct dnsb_pkt_keys k; /**< set unless corr is DNSB_LOOK_NONE */
+	struct dnsb_pkt_keys k; /**< set unless corr is DNSB_LOOK_NONE or
+				     nothing is tracked */
 	uint32_t h_query;       /**< hash of the query key (flow and DNS ID) */
 	uint32_t qhash;         /**< a query's question hash */
 	uint32_t h_question;    /**< hash of a query's (client, question) key */

@@ -15,7 +15,7 @@
 static inline struct dnsb_engine_cfg tool_engine_cfg(uint32_t slots, uint8_t hypothetical)
 {
 	return (struct dnsb_engine_cfg){ slots, 5000000000ull, 30000000000ull, 1, hypothetical,
-					 { 256, 16384, 64, 2000000000ull } };
+					 { 256, 16384, 64, 2000000000ull }, 0 };
 }
 
 /* @p size octets for the engine's tables, on 2 MiB pages where the kernel
@@ -49,6 +49,30 @@ static inline int tool_parse_frag(const char *s, uint8_t *out)
 			return 0;
 		}
 	return -1;
+}
+
+/* What to track, as --track takes it: "none", or names of
+ * dnsb_track_bit() joined by commas, each once; retries only with queries.
+ * Sets the bits left out in @p untrack. @return 0, or -1. */
+static inline int tool_parse_track(const char *s, uint8_t *untrack)
+{
+	unsigned track = 0;
+	if (strcmp(s, "none")) {
+		char buf[64];
+		if (strlen(s) >= sizeof(buf))
+			return -1;
+		strcpy(buf, s);
+		for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			unsigned b = dnsb_track_bit(t);
+			if (!b || (track & b))
+				return -1;
+			track |= b;
+		}
+		if (!track || ((track & DNSB_TRACK_RETRIES) && !(track & DNSB_TRACK_QUERIES)))
+			return -1;
+	}
+	*untrack = (uint8_t)(DNSB_TRACK_ALL & ~track);
+	return 0;
 }
 
 /* A decimal 0..65535, nothing after it. @return 0, or -1. */

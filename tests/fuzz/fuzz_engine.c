@@ -6,8 +6,10 @@
  * pass of the frame before it: the same verdicts, frames, emitted frames
  * and counters. Then two more engines take the records again in bursts of
  * 1..8 under each burst's first policy, one through dnsb_engine_burst (as
- * the worker runs it), one a frame at a time: the same again. Input:
- * records of [flags][len hi][len lo][frame...]. */
+ * the worker runs it), one a frame at a time: the same again, with what
+ * they track (dns.track) taken from the input's last octet, and nothing
+ * kept or counted of what is not tracked. Input: records of
+ * [flags][len hi][len lo][frame...]. */
 #include <stdlib.h>
 
 #include "engine.h"
@@ -114,6 +116,21 @@ static int bursts(const uint8_t *data, const struct record *rec, uint32_t nrec, 
 	}
 	FUZZ_CHECK(memcmp(e3.reasons, e4.reasons, sizeof(e3.reasons)) == 0);
 	FUZZ_CHECK(memcmp(e3.events, e4.events, sizeof(e3.events)) == 0);
+	/* What is not tracked is neither kept nor counted. */
+	if (cfg->untrack & DNSB_TRACK_QUERIES) {
+		FUZZ_CHECK(e3.t[DNSB_T_QUERIES].peak == 0);
+		FUZZ_CHECK(e3.events[DNSB_EV_RESPONSES_UNMATCHED] == 0);
+		FUZZ_CHECK(e3.events[DNSB_EV_UNANSWERED_DO] + e3.events[DNSB_EV_UNANSWERED_NODO] == 0);
+		FUZZ_CHECK(e3.events[DNSB_EV_RESPONSE_TOOBIG] + e3.events[DNSB_EV_LATENCY_US_SUM] == 0);
+	}
+	if (cfg->untrack & DNSB_TRACK_RETRIES) {
+		FUZZ_CHECK(e3.t[DNSB_T_QUESTIONS].peak == 0);
+		FUZZ_CHECK(e3.events[DNSB_EV_CLIENT_RETRY_UNANSWERED] +
+				   e3.events[DNSB_EV_CLIENT_RETRY_AFTER_ANSWER] ==
+			   0);
+	}
+	if (cfg->untrack & DNSB_TRACK_FLOWS)
+		FUZZ_CHECK(e3.t[DNSB_T_FLOWS].peak == 0);
 	return 0;
 }
 
@@ -130,7 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dnsb_result res, res2[2];
 	struct dnsb_look lk2[2];
 	struct dnsb_engine_cfg cfg = { SLOTS, 1000000000ull, 5000000000ull, 42, 0,
-				       { 16, 4096, 8, 1000000000ull } };
+				       { 16, 4096, 8, 1000000000ull }, 0 };
 	FUZZ_CHECK(dnsb_engine_mem(&cfg) <= sizeof(mem[0]));
 	uint64_t now = 1, frames = 0;
 
@@ -210,5 +227,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned t = 0; t < DNSB_T__END; t++)
 		FUZZ_CHECK(e.t[t].live == 0);
 	FUZZ_CHECK(e.ra.live == 0);
+	/* Every choice dns.track allows: all, no flows, no retries, queries
+	 * alone, flows alone, nothing. */
+	static const uint8_t untrack[] = {
+		0,
+		DNSB_TRACK_FLOWS,
+		DNSB_TRACK_RETRIES,
+		DNSB_TRACK_RETRIES | DNSB_TRACK_FLOWS,
+		DNSB_TRACK_QUERIES | DNSB_TRACK_RETRIES,
+		DNSB_TRACK_ALL,
+	};
+	cfg.untrack = size ? untrack[data[size - 1] % sizeof(untrack)] : 0;
 	return bursts(data, rec, nrec, mem[2], mem[3], &cfg);
 }

@@ -148,7 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dnsb_policy pol;
 	struct dnsb_result res;
 	struct dnsb_engine_cfg cfg = { SLOTS, 1000000000ull, 5000000000ull, 42, 0,
-				       { RA_SLOTS, RA_MAX, 16, 1000000000ull } };
+				       { RA_SLOTS, RA_MAX, 16, 1000000000ull }, 0 };
 	FUZZ_CHECK(dnsb_engine_mem(&cfg) <= sizeof(mem));
 	uint64_t now = 1, frames = 0;
 

@@ -26,8 +26,10 @@ static void usage(FILE *o)
 	fprintf(o, "usage: core-replay -r IN.pcap [-w OUT.pcap] [--clamp N] [--floor N]\n"
 		   "                   [--path-limit N] [--oversize truncate|pass|drop] [--json]\n"
 		   "                   [--engine [--frag-to-client P] [--frag-to-server P]\n"
-		   "                    [--client-mtu N] [--server-mtu N] [--burst N]]\n"
-		   "  P: pass, reassemble, truncate, drop; --burst: 1..%d frames a burst\n",
+		   "                    [--client-mtu N] [--server-mtu N] [--burst N]\n"
+		   "                    [--track none|T[,T...]]]\n"
+		   "  P: pass, reassemble, truncate, drop; --burst: 1..%d frames a burst\n"
+		   "  T: queries, retries, flows (dns.track; default all three)\n",
 		BURST_MAX);
 }
 
@@ -43,12 +45,14 @@ int main(int argc, char **argv)
 		{ "client-mtu", required_argument, 0, 'M' },
 		{ "server-mtu", required_argument, 0, 'N' },
 		{ "burst", required_argument, 0, 'b' },
+		{ "track", required_argument, 0, 'T' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *in = NULL, *out = NULL;
 	struct dnsb_policy pol;
-	int json = 0, use_engine = 0, c;
+	int json = 0, use_engine = 0, track_given = 0, c;
 	uint16_t burst = 1;
+	uint8_t untrack = 0;
 
 	dnsb_policy_default(&pol);
 	while ((c = getopt_long(argc, argv, "r:w:h", opts, NULL)) != -1) {
@@ -58,6 +62,10 @@ int main(int argc, char **argv)
 		case 'c': if (tool_parse_u16(optarg, &pol.edns_max)) goto bad; break;
 		case 'f': if (tool_parse_u16(optarg, &pol.edns_floor)) goto bad; break;
 		case 'p': if (tool_parse_u16(optarg, &pol.path_limit)) goto bad; break;
+		case 'T':
+			if (tool_parse_track(optarg, &untrack)) goto bad;
+			track_given = 1;
+			break;
 		case 'j': json = 1; break;
 		case 'e': use_engine = 1; break;
 		case 'C': if (tool_parse_frag(optarg, &pol.frag_to_client)) goto bad; break;
@@ -77,8 +85,8 @@ int main(int argc, char **argv)
 		default: goto bad;
 		}
 	}
-	if (!in || optind != argc)
-		goto bad;
+	if (!in || optind != argc || (track_given && !use_engine))
+		goto bad; /* the stateless core tracks nothing */
 
 	struct pcap_file pf;
 	if (pcap_read_all(in, &pf) != 0)
@@ -93,6 +101,7 @@ int main(int argc, char **argv)
 	 * daemon runs it, instead of the stateless core. */
 	struct dnsb_engine eng;
 	struct dnsb_engine_cfg ecfg = tool_engine_cfg(65536, 1);
+	ecfg.untrack = untrack;
 	void *emem = use_engine ? malloc(dnsb_engine_mem(&ecfg)) : NULL;
 	if (use_engine && (!emem || dnsb_engine_init(&eng, &pol, emem, &ecfg))) {
 		fprintf(stderr, "core-replay: no memory for the engine\n");

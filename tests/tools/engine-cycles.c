@@ -12,7 +12,7 @@
  * and the rest, as in core-replay).
  * usage: engine-cycles [--to-client] [--frames N] [--slots N] [--burst N] [--single]
  *                      [--frag-to-client P] [--frag-to-server P] [--client-mtu N]
- *                      [--server-mtu N] [--path-limit N] PCAP
+ *                      [--server-mtu N] [--path-limit N] [--track none|T[,T...]] PCAP
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -31,12 +31,14 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: engine-cycles [--to-client] [--frames N] [--slots N] [--burst N] [--single]\n"
 		   "                     [--frag-to-client P] [--frag-to-server P] [--client-mtu N]\n"
-		   "                     [--server-mtu N] [--path-limit N] PCAP\n"
+		   "                     [--server-mtu N] [--path-limit N] [--track none|T[,T...]] PCAP\n"
 		   "  --to-client  the frames head to clients (answers), else to servers\n"
 		   "  --frames N   frames processed (default 3000000; the first fifth warms up)\n"
 		   "  --slots N    correlation table slots (power of two, default 65536)\n"
 		   "  --burst N    frames a burst, 1..%d (default 32)\n"
 		   "  --single     one pass a frame (dnsb_engine_process), not two\n"
+		   "  --track      what correlation tracks: none, or of queries, retries,\n"
+		   "               flows (default all three; retries only with queries)\n"
 		   "  P: pass (default), reassemble, truncate, drop; MTUs default 1500, the\n"
 		   "  path limit 1232\n",
 		BURST_MAX);
@@ -53,6 +55,7 @@ int main(int argc, char **argv)
 		{ "client-mtu", required_argument, 0, 'M' },
 		{ "server-mtu", required_argument, 0, 'N' },
 		{ "path-limit", required_argument, 0, 'p' },
+		{ "track", required_argument, 0, 'T' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -65,6 +68,7 @@ int main(int argc, char **argv)
 	long frames = 3000000;
 	unsigned long slots = 65536, burst = 32;
 	int single = 0, bad = 0;
+	uint8_t untrack = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -78,6 +82,7 @@ int main(int argc, char **argv)
 		case 'M': bad |= tool_parse_u16(optarg, &pol.mtu_client); break;
 		case 'N': bad |= tool_parse_u16(optarg, &pol.mtu_server); break;
 		case 'p': bad |= tool_parse_u16(optarg, &pol.path_limit); break;
+		case 'T': bad |= tool_parse_track(optarg, &untrack); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -93,6 +98,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct dnsb_engine_cfg cfg = tool_engine_cfg((uint32_t)slots, 0);
+	cfg.untrack = untrack;
 	void *mem = tool_table_alloc(dnsb_engine_mem(&cfg));
 	struct dnsb_engine e;
 	if (!mem || dnsb_engine_init(&e, &pol, mem, &cfg)) {
@@ -134,10 +140,14 @@ int main(int argc, char **argv)
 	frames = (frames + (long)burst - 1) / (long)burst * (long)burst;
 	double per = (double)(__rdtsc() - t0) / (double)(frames - warm);
 	printf("%s: %.1f cycles a frame (TSC) over %ld frames, %s, %lu slots, bursts of %lu, %s; "
-	       "fragments to clients %s, to servers %s, MTUs %u and %u, path limit %u\n",
+	       "fragments to clients %s, to servers %s, MTUs %u and %u, path limit %u, "
+	       "tracking%s%s%s%s\n",
 	       argv[optind], per, frames - warm, dir == DNSB_DIR_TO_CLIENT ? "to clients" : "to servers",
 	       slots, burst, single ? "one pass" : "two passes", tool_frag_name(pol.frag_to_client),
-	       tool_frag_name(pol.frag_to_server), pol.mtu_client, pol.mtu_server, pol.path_limit);
+	       tool_frag_name(pol.frag_to_server), pol.mtu_client, pol.mtu_server, pol.path_limit,
+	       untrack & DNSB_TRACK_QUERIES ? "" : " queries",
+	       untrack & DNSB_TRACK_RETRIES ? "" : " retries", untrack & DNSB_TRACK_FLOWS ? "" : " flows",
+	       untrack == DNSB_TRACK_ALL ? " nothing" : "");
 	pcap_free(&pf);
 	free(mem);
 	return 0;

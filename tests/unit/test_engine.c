@@ -29,15 +29,20 @@ struct env {
 	struct dnsb_result res;
 };
 
-static int setup_slots(void **st, uint32_t slots)
+static int setup_track(void **st, uint32_t slots, uint8_t untrack)
 {
 	struct env *v = calloc(1, sizeof(*v));
-	struct dnsb_engine_cfg c = { slots, 2 * SEC, 30 * SEC, 7, 0, { 0, 0, 0, 0 } };
+	struct dnsb_engine_cfg c = { slots, 2 * SEC, 30 * SEC, 7, 0, { 0, 0, 0, 0 }, untrack };
 	dnsb_policy_default(&v->pol);
 	v->mem = malloc(dnsb_engine_mem(&c));
 	assert_int_equal(dnsb_engine_init(&v->e, &v->pol, v->mem, &c), 0);
 	*st = v;
 	return 0;
+}
+
+static int setup_slots(void **st, uint32_t slots)
+{
+	return setup_track(st, slots, 0);
 }
 
 static int setup(void **st)
@@ -526,6 +531,82 @@ static void test_flows(void **st)
 	assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_UDP_FLOWS_PEAK), 10);
 }
 
+/* A v4 answer from client port @p cport in two passes, its look filled
+ * with junk first: what the first pass leaves unset is not read. */
+static enum dnsb_reason run_answer_junk_look(struct env *v, const char *fx, uint64_t now,
+					    int cport)
+{
+	struct dnsb_look lk;
+	memset(&lk, 0xa5, sizeof(lk));
+	fx_load(fx, 0, &v->f);
+	dnsb_put16(v->f.buf + 36, (uint16_t)cport);
+	dnsb_engine_look(&v->e, v->f.buf, v->f.len, TO_C, &v->res, &lk);
+	dnsb_engine_finish(&v->e, v->f.buf, TO_C, now, &v->res, &lk);
+	return v->res.reason;
+}
+
+/* dns.track: the same story under each choice of what is tracked. What
+ * is not tracked keeps no entries and counts nothing; the repairs and the
+ * TC follow-up work without it, answers then judged by the path limit
+ * alone. */
+static void test_tracking(void **st)
+{
+	(void)st;
+	static const uint8_t untrack[] = {
+		0,
+		DNSB_TRACK_FLOWS,
+		DNSB_TRACK_RETRIES,
+		DNSB_TRACK_RETRIES | DNSB_TRACK_FLOWS,
+		DNSB_TRACK_QUERIES | DNSB_TRACK_RETRIES,
+		DNSB_TRACK_ALL,
+	};
+	for (unsigned i = 0; i < sizeof(untrack) / sizeof(untrack[0]); i++) {
+		void *vs;
+		setup_track(&vs, 1024, untrack[i]);
+		struct env *v = vs;
+		unsigned track = DNSB_TRACK_ALL & ~untrack[i];
+		int queries = !!(track & DNSB_TRACK_QUERIES), retries = !!(track & DNSB_TRACK_RETRIES),
+		    flows = !!(track & DNSB_TRACK_FLOWS);
+		assert_int_equal(v->e.track, track);
+		v->pol.path_limit = 1232;
+
+		/* Answered, then asked again (another ID and port). */
+		assert_int_equal(run(v, "q4_do", TO_S, 1 * SEC), DNSB_R_EDNS_CLAMPED);
+		assert_int_equal(run(v, "r4_small", TO_C, 1 * SEC + MS / 2), DNSB_R_PASS_RESPONSE);
+		run_edit(v, "q4_do", TO_S, 1 * SEC + 500 * MS, 0x4321, 41000);
+		/* A client of 1200 and an answer of 1.9 kB: TC=1 under the
+		 * client's size, or under the path limit without it. */
+		run_edit(v, "q4_small", TO_S, 2 * SEC, -1, 41001);
+		assert_int_equal(run_answer_junk_look(v, "r4_big", 2 * SEC + MS / 2, 41001),
+				 DNSB_R_TC_SYNTHESIZED);
+		assert_int_equal(v->res.limit, queries ? 1200 : 1232);
+		/* The client's TCP after the TC answer. */
+		assert_int_equal(run(v, "tcp53_syn", TO_S, 2 * SEC + MS), DNSB_R_PASS_DNS_TCP);
+
+		assert_int_equal(EV(QUERIES), 3);
+		assert_int_equal(EV(RESPONSES), 2);
+		assert_int_equal(EV(TC_TCP_FOLLOWUP), 1);
+		assert_int_equal(EV(RESPONSES_UNMATCHED), 0);
+		assert_int_equal(EV(LATENCY_LE1MS), queries ? 2 : 0);
+		assert_int_equal(EV(RESPONSE_SIZE_NODO_GT1500), queries);
+		assert_int_equal(EV(CLIENT_RETRY_AFTER_ANSWER), retries);
+		/* The third query asks the same while the second waits. */
+		assert_int_equal(EV(CLIENT_RETRY_UNANSWERED), retries);
+		assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_QUERIES_OUTSTANDING), queries);
+		assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_UDP_FLOWS_ACTIVE), 3 * flows);
+		dnsb_engine_tick(&v->e, 10 * SEC, 0);
+		assert_int_equal(EV(UNANSWERED_DO), queries);
+		/* An answer to no query seen: unmatched only where queries are
+		 * tracked. */
+		run_edit(v, "r4_small", TO_C, 11 * SEC, 0x7777, -1);
+		assert_int_equal(EV(RESPONSES_UNMATCHED), queries);
+		assert_int_equal(v->e.t[DNSB_T_QUERIES].peak, queries ? 2 : 0);
+		assert_int_equal(v->e.t[DNSB_T_QUESTIONS].peak, retries); /* one question */
+		assert_int_equal(v->e.t[DNSB_T_FLOWS].peak, flows ? 3 : 0);
+		teardown(&vs);
+	}
+}
+
 static void test_table_full_fails_open(void **st)
 {
 	struct env *v = *st; /* 8 slots per table */
@@ -552,11 +633,22 @@ static void test_bad_table_size(void **st)
 	struct dnsb_engine e;
 	struct dnsb_policy pol;
 	static uint8_t mem[DNSB_T__END * 8 * sizeof(struct dnsb_fentry)];
-	struct dnsb_engine_cfg c = { 6, SEC, SEC, 1, 0, { 0, 0, 0, 0 } };
+	struct dnsb_engine_cfg c = { 6, SEC, SEC, 1, 0, { 0, 0, 0, 0 }, 0 };
 	dnsb_policy_default(&pol);
 	assert_int_equal(dnsb_engine_init(&e, &pol, mem, &c), -1);
 	c.slots = 8;
 	assert_int_equal(dnsb_engine_init(&e, &pol, mem, &c), 0);
+	/* Retries are tracked only with queries (a match ends their wait). */
+	c.untrack = DNSB_TRACK_QUERIES;
+	assert_int_equal(dnsb_engine_init(&e, &pol, mem, &c), -1);
+	c.untrack = DNSB_TRACK_QUERIES | DNSB_TRACK_RETRIES;
+	assert_int_equal(dnsb_engine_init(&e, &pol, mem, &c), 0);
+	/* A table not tracked takes one slot. */
+	assert_int_equal(dnsb_engine_mem(&c), (3 * 8 + 2) * sizeof(struct dnsb_fentry));
+	c.untrack = DNSB_TRACK_ALL;
+	assert_int_equal(dnsb_engine_mem(&c), (2 * 8 + 3) * sizeof(struct dnsb_fentry));
+	assert_int_equal(e.t[DNSB_T_FLOWS].mask + 1, 8);
+	assert_int_equal(e.t[DNSB_T_QUERIES].mask, 0);
 }
 
 static void test_wrong_direction_not_tracked(void **st)
@@ -620,6 +712,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tc_followup_reused_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp53_both_ports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flows, setup, teardown),
+		cmocka_unit_test(test_tracking),
 		cmocka_unit_test_setup_teardown(test_table_full_fails_open, setup_small, teardown),
 		cmocka_unit_test(test_bad_table_size),
 		cmocka_unit_test_setup_teardown(test_wrong_direction_not_tracked, setup, teardown),

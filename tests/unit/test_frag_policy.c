@@ -42,7 +42,7 @@ struct env {
 static struct env *env_new(uint8_t to_client, uint8_t to_server, uint16_t mtu)
 {
 	struct env *v = calloc(1, sizeof(*v));
-	struct dnsb_engine_cfg c = { 1024, 2 * SEC, 30 * SEC, 7, 0, { 64, 16384, 64, 2 * SEC } };
+	struct dnsb_engine_cfg c = { 1024, 2 * SEC, 30 * SEC, 7, 0, { 64, 16384, 64, 2 * SEC }, 0 };
 	dnsb_policy_default(&v->pol);
 	v->pol.frag_to_client = to_client;
 	v->pol.frag_to_server = to_server;
