@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "engine.h"
 
 struct ctx {
 	const char *file;
@@ -176,12 +177,43 @@ static const char *const pair_keys[] = { "client", "server", NULL };
 static const char *const mempool_keys[] = { "mbufs", "cache", "data_room", NULL };
 static const char *const dns_keys[] = { "ports", "edns_clamp", "edns_floor", "oversize",
 					"path_limit", "tcp_mss_clamp", "query_table_size",
-					"query_timeout_ms", "flow_timeout_ms", NULL };
+					"query_timeout_ms", "flow_timeout_ms", "track", NULL };
 static const char *const oversize_names[] = { "truncate", "pass", "drop" };
 
 const char *dnsb_oversize_name(unsigned v)
 {
 	return v < 3 ? oversize_names[v] : "?";
+}
+
+/* dns.track: an array of what correlation tracks, each name once;
+ * retries only with queries (the match of an answer ends their wait). */
+static int load_track(struct ctx *x, const config_setting_t *g, struct dnsb_config *c)
+{
+	const config_setting_t *s = config_setting_get_member(g, "track");
+	if (!s)
+		return 0;
+	if (!config_setting_is_array(s))
+		return fail(x, s, "dns.track must be an array of \"queries\", \"retries\", "
+				  "\"flows\" ([] tracks nothing)");
+	unsigned track = 0;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return fail(x, e, "dns.track entry %d must be a string", i);
+		const char *v = config_setting_get_string(e);
+		unsigned b = dnsb_track_bit(v);
+		if (!b)
+			return fail(x, e, "dns.track: \"%s\" is not one of \"queries\", \"retries\", "
+					  "\"flows\"", v);
+		if (track & b)
+			return fail(x, e, "dns.track names \"%s\" twice", v);
+		track |= b;
+	}
+	if ((track & DNSB_TRACK_RETRIES) && !(track & DNSB_TRACK_QUERIES))
+		return fail(x, s, "dns.track: \"retries\" needs \"queries\" (an answer matched to "
+				  "its query ends a question's wait)");
+	c->untrack = (uint8_t)(DNSB_TRACK_ALL & ~track);
+	return 0;
 }
 
 static int load_eal(struct ctx *x, const config_setting_t *root, struct dnsb_config *c)
@@ -342,6 +374,8 @@ static int load_dns(struct ctx *x, const config_setting_t *root, struct dnsb_con
 	    get_uint(x, g, "query_timeout_ms", 100, 60000, 0, &c->query_timeout_ms) ||
 	    get_uint(x, g, "flow_timeout_ms", 1000, 3600000, 0, &c->flow_timeout_ms))
 		return -1;
+	if (load_track(x, g, c))
+		return -1;
 	if (!is_pow2(c->query_table_size))
 		return fail(x, config_setting_get_member(g, "query_table_size"),
 			    "query_table_size = %u must be a power of two", c->query_table_size);
@@ -447,6 +481,7 @@ int dnsb_config_load(const char *path, int need_ports, struct dnsb_config *c, ch
 		   get_uint(&x, dg, "min_tcp", 1, 1000000, 0, &c->diag.min_tcp) ||
 		   get_uint(&x, dg, "loss_percent", 1, 100, 0, &c->diag.loss_percent)))
 		goto out;
+	c->diag.untrack = c->untrack; /* what the findings cannot see */
 	if (get_bool(&x, root, "io_only", &c->io_only) ||
 	    get_uint(&x, root, "burst", 1, DNSB_MAX_BURST, 0, &c->burst) ||
 	    get_uint(&x, root, "rx_desc", 64, 4096, 0, &c->rx_desc) ||

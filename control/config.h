@@ -47,6 +47,7 @@ struct dnsb_config {
 	uint32_t query_table_size;          /**< slots per worker, a power of two */
 	uint32_t query_timeout_ms;
 	uint32_t flow_timeout_ms;           /**< UDP flow idle timeout */
+	uint8_t untrack;                    /**< DNSB_TRACK_* bits dns.track leaves out */
 	uint32_t frag_table_size;           /**< datagrams in reassembly per worker; 0 = off */
 	uint32_t frag_max_datagram;
 	uint32_t frag_max_fragments;

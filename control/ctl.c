@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 
 #include "diag.h"
+#include "engine.h"
 #include "json.h"
 #include "prom.h"
 #include "report.h"
@@ -121,6 +122,15 @@ static int fetch_diag_cfg(struct dnsb_diag_cfg *c)
 		c->min_samples = (uint32_t)num(o, "diag_min_samples");
 		c->min_tcp = (uint32_t)num(o, "diag_min_tcp");
 		c->loss_percent = (uint32_t)num(o, "diag_loss_percent");
+	}
+	/* What the daemon tracks; one without the key tracks everything. */
+	const struct json *tr = o ? json_get(o, "track") : NULL;
+	if (tr && tr->type == J_ARR) {
+		unsigned track = 0;
+		for (size_t i = 0; i < tr->n; i++)
+			if (tr->items[i].type == J_STR)
+				track |= dnsb_track_bit(tr->items[i].str);
+		c->untrack = (uint8_t)(DNSB_TRACK_ALL & ~track);
 	}
 	json_free(&j);
 	return 0;

@@ -4,12 +4,14 @@
 #include <string.h>
 
 #include "diag.h"
+#include "engine.h"
 
 void dnsb_diag_defaults(struct dnsb_diag_cfg *c)
 {
 	c->min_samples = 10;
 	c->min_tcp = 3;
 	c->loss_percent = 20;
+	c->untrack = 0;
 }
 
 #define EV(x) (t->events[DNSB_EV_##x])
@@ -197,6 +199,22 @@ unsigned dnsb_diag(const struct dnsb_totals *t, const struct dnsb_diag_cfg *c,
 		SAY(title, "the bump dropped frames: TX queues full");
 		SAY(evidence, "%" PRIu64 " frames", t->wc[DNSB_WC_DROP_TX_FULL]);
 		SAY(fix, "raise tx_desc or add workers; check the egress link");
+	}
+	/* Last, so that no answer reads as a clean path where the bump did
+	 * not look: what dns.track leaves out, and the findings it costs. */
+	unsigned u = c->untrack & DNSB_TRACK_ALL;
+	if (u && (f = add(out, &n, "not_tracked", "bump"))) {
+		SAY(title, "dns.track leaves out%s%s%s: some findings cannot be made",
+		    u & DNSB_TRACK_QUERIES ? " queries" : "", u & DNSB_TRACK_RETRIES ? " retries" : "",
+		    u & DNSB_TRACK_FLOWS ? " flows" : "");
+		SAY(evidence, "not looked for:%s%s%s",
+		    u & DNSB_TRACK_QUERIES ? " upstream_large_loss upstream_do_loss upstream_loss "
+					     "edns_stripped dnssec_stripped toobig asymmetric"
+					   : "",
+		    u & DNSB_TRACK_RETRIES ? " downstream_large_loss downstream_loss" : "",
+		    u & DNSB_TRACK_FLOWS ? " (no finding; the udp_flows gauges stay 0)" : "");
+		SAY(fix, "add them to dns.track (a restart) to diagnose those; they cost worker "
+			 "cycles a query (docs/benchmarks.md)");
 	}
 	return n;
 }

@@ -17,6 +17,8 @@ struct dnsb_diag_cfg {
 	uint32_t min_samples;  /**< events needed before a ratio means anything */
 	uint32_t min_tcp;      /**< the same for TCP and TC events, rarer */
 	uint32_t loss_percent; /**< a loss ratio at or above this is a finding */
+	uint8_t untrack;       /**< DNSB_TRACK_* bits dns.track leaves out: the
+				    findings that rest on them cannot be made */
 };
 
 #define DNSB_DIAG_MAX 16
@@ -29,7 +31,7 @@ struct dnsb_finding {
 	char fix[256];
 };
 
-/** Defaults: 10 samples, 3 for TCP, 20 percent. */
+/** Defaults: 10 samples, 3 for TCP, 20 percent, everything tracked. */
 void dnsb_diag_defaults(struct dnsb_diag_cfg *c);
 
 /**

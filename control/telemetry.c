@@ -9,6 +9,7 @@
 #include "../platform/app.h"
 #include "config.h"
 #include "diag.h"
+#include "engine.h"
 #include "report.h"
 #include "telemetry.h"
 
@@ -177,6 +178,14 @@ static int cb_config(const char *cmd, const char *params, struct rte_tel_data *d
 	rte_tel_data_add_dict_int(d, "server_mtu", p->mtu_server);
 	rte_tel_data_add_dict_int(d, "query_table_size", (int)app->cfg.query_table_size);
 	rte_tel_data_add_dict_int(d, "query_timeout_ms", (int)app->cfg.query_timeout_ms);
+	struct rte_tel_data *track = rte_tel_data_alloc();
+	if (!track)
+		return -ENOMEM;
+	rte_tel_data_start_array(track, RTE_TEL_STRING_VAL);
+	for (unsigned b = 1; b & DNSB_TRACK_ALL; b <<= 1)
+		if (!(app->cfg.untrack & b))
+			rte_tel_data_add_array_string(track, dnsb_track_name(b));
+	rte_tel_data_add_dict_container(d, "track", track, 0);
 	struct rte_tel_data *ports = rte_tel_data_alloc();
 	if (!ports)
 		return -ENOMEM;

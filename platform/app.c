@@ -44,8 +44,8 @@ static const char *restart_needed(const struct dnsb_config *a, const struct dnsb
 	    a->drain_us != b->drain_us)
 		return "burst, rx_desc, tx_desc or drain_us";
 	if (a->query_table_size != b->query_table_size || a->query_timeout_ms != b->query_timeout_ms ||
-	    a->flow_timeout_ms != b->flow_timeout_ms)
-		return "dns.query_table_size, query_timeout_ms or flow_timeout_ms";
+	    a->flow_timeout_ms != b->flow_timeout_ms || a->untrack != b->untrack)
+		return "dns.query_table_size, query_timeout_ms, flow_timeout_ms or track";
 	return NULL;
 }
 

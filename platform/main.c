@@ -299,6 +299,7 @@ static int init_workers(struct dnsb_app *app, char *err, size_t errlen)
 			.flow_timeout_ns = (uint64_t)c->flow_timeout_ms * 1000000,
 			.seed = (uint32_t)rte_rand(),
 			.hypothetical = (uint8_t)app->offline,
+			.untrack = c->untrack,
 			.reasm = {
 				.slots = c->frag_table_size,
 				.max_datagram = c->frag_max_datagram,

@@ -73,6 +73,18 @@ BAD = [
     ("fragments policy without table", GOOD + "fragments = { to_client = \"reassemble\";\n table_size = 0; };\n", 10, "need it"),
     ("diag key", GOOD + "diag = { min_samples = 10; ratio = 3; };\n", 9, "unknown key 'ratio'"),
     ("diag percent", GOOD + "diag = { loss_percent = 101; };\n", 9, "out of range"),
+    ("track not an array", GOOD.replace("edns_clamp = 1232;", "track = \"queries\";"), 8, "must be an array"),
+    ("track unknown", GOOD.replace("edns_clamp = 1232;", "track = [ \"queries\",\n \"answers\" ];"), 9, "\"answers\" is not one of"),
+    ("track twice", GOOD.replace("edns_clamp = 1232;", "track = [ \"flows\", \"flows\" ];"), 8, "names \"flows\" twice"),
+    ("track not strings", GOOD.replace("edns_clamp = 1232;", "track = [ 1 ];"), 8, "must be a string"),
+    ("track retries alone", GOOD.replace("edns_clamp = 1232;", "track = [ \"retries\", \"flows\" ];"), 8, "\"retries\" needs \"queries\""),
+]
+
+# Good variants of the base config: each must pass --check.
+GOOD_TOO = [
+    ("track nothing", GOOD.replace("edns_clamp = 1232;", "track = [ ];")),
+    ("track queries", GOOD.replace("edns_clamp = 1232;", "track = [ \"queries\" ];")),
+    ("track all", GOOD.replace("edns_clamp = 1232;", "track = [ \"flows\", \"retries\", \"queries\" ];")),
 ]
 
 
@@ -96,6 +108,13 @@ def main():
         if r.returncode != 0:
             print("FAIL: the base config is not good:", r.stderr)
             fails += 1
+        for name, text in GOOD_TOO:
+            path = os.path.join(tmp, re.sub(r"\W+", "_", name) + ".cfg")
+            open(path, "w").write(text)
+            r = run(["-c", path, "--check"])
+            if r.returncode != 0:
+                print(f"FAIL: {name}: a good config fails --check: {r.stderr.strip()}")
+                fails += 1
         for name, text, line, frag in BAD:
             path = os.path.join(tmp, re.sub(r"\W+", "_", name) + ".cfg")
             open(path, "w").write(text)
@@ -113,7 +132,7 @@ def main():
         if r.returncode != 2:
             print("FAIL: no -c must exit 2")
             fails += 1
-    total = len(BAD) + len(os.listdir(os.path.join(ROOT, "configs"))) + 3
+    total = len(BAD) + len(GOOD_TOO) + len(os.listdir(os.path.join(ROOT, "configs"))) + 3
     print(f"config checks: {total - fails} passed, {fails} failed")
     return 1 if fails else 0
 

@@ -6,11 +6,14 @@ talking across a middlebox that breaks DNS one way, captured where a bump
 would sit (toolchain/capture-failures). dnsbump runs over each offline and
 must name exactly that breakage; its counters must match what scapy counts
 in the capture independently. The clean capture (lab-mix.pcap) must give
-no finding."""
+no finding. Run again with less tracked (dns.track), a capture loses the
+findings that rest on what is left out, says so (not_tracked), and counts
+nothing of it, the rest unchanged."""
 import json
 import os
 import subprocess
 import sys
+import tempfile
 
 from scapy.all import DNS, IP, TCP, UDP, defragment, rdpcap
 
@@ -29,6 +32,17 @@ EXPECT = {
     "diag-noopt.pcap": {"edns_stripped"},
     "lab-mix.pcap": set(),
 }
+# (capture, dns.track, findings, counters that must be 0, counters as the
+# capture shows them)
+TRACKED = [
+    ("diag-large-downstream.pcap", '[ "queries", "flows" ]', {"not_tracked"},
+     ["client_retry_after_answer", "client_retry_after_large_answer", "client_retry_unanswered"],
+     ["queries", "responses", "unanswered", "tc_forwarded"]),
+    ("diag-noopt.pcap", "[ ]", {"not_tracked"},
+     ["response_no_opt", "unanswered_do", "unanswered_nodo", "responses_unmatched",
+      "latency_us_sum", "client_retry_unanswered", "udp_flows_peak"],
+     ["queries", "responses"]),
+]
 failures = []
 
 
@@ -131,23 +145,52 @@ def oracle(frames):
     return c
 
 
+def offline(name, cfg):
+    """dnsbump's JSON report over capture @name under config @cfg, or None."""
+    path = os.path.join(DATA, name)
+    cmd = [os.path.join(BUILD, "dnsbump"), "--file-prefix", f"dnsb-diag-{os.getpid()}", "--",
+           "-c", cfg, "--read", path, "--json"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        failures.append(f"{name}: dnsbump exited {r.returncode}: {r.stderr[-300:]}")
+        return None
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def tracked_less(tmp):
+    base = open(os.path.join(DATA, "diag.cfg")).read()
+    for name, track, want, silent, same in TRACKED:
+        cfg = os.path.join(tmp, "track.cfg")
+        open(cfg, "w").write(base.replace("query_timeout_ms = 1500;",
+                                          f"query_timeout_ms = 1500; track = {track};"))
+        rep = offline(name, cfg)
+        if rep is None:
+            continue
+        got = {f["id"] for f in rep["findings"]}
+        check(got == want, f"{name}, track {track}: findings {sorted(got)}, expected {sorted(want)}")
+        cnt = dict(rep["counters"], **rep.get("gauges", {}))
+        cnt["unanswered"] = cnt["unanswered_do"] + cnt["unanswered_nodo"]
+        for k in silent:
+            check(cnt.get(k) == 0, f"{name}, track {track}: {k} = {cnt.get(k)}, not tracked")
+        o = oracle(rdpcap(os.path.join(DATA, name)))
+        for k in same:
+            check(cnt[k] == o[k], f"{name}, track {track}: {k} = {cnt[k]}, the capture shows {o[k]}")
+        print(f"{name}, track {track}: findings {sorted(got)}; "
+              + ", ".join(f"{k} {cnt[k]}" for k in same))
+
+
 def main():
     if os.geteuid() != 0:
         print("FAIL: the offline diagnosis test runs DPDK and needs root")
         return 1
     for name, want in sorted(EXPECT.items()):
-        path = os.path.join(DATA, name)
-        cmd = [os.path.join(BUILD, "dnsbump"), "--file-prefix", f"dnsb-diag-{os.getpid()}", "--",
-               "-c", os.path.join(DATA, "diag.cfg"), "--read", path, "--json"]
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-        if r.returncode != 0:
-            failures.append(f"{name}: dnsbump exited {r.returncode}: {r.stderr[-300:]}")
+        rep = offline(name, os.path.join(DATA, "diag.cfg"))
+        if rep is None:
             continue
-        rep = json.loads(r.stdout.strip().splitlines()[-1])
         got = {f["id"] for f in rep["findings"]}
         check(got == want, f"{name}: findings {sorted(got)}, expected {sorted(want)}")
         cnt = rep["counters"]
-        o = oracle(rdpcap(path))
+        o = oracle(rdpcap(os.path.join(DATA, name)))
         pairs = [("queries", cnt["queries"]), ("responses", cnt["responses"]),
                  ("unanswered", cnt["unanswered_do"] + cnt["unanswered_nodo"]),
                  ("tcp53_syn", cnt["tcp53_syn"]),
@@ -161,9 +204,12 @@ def main():
                 check(v == o[k], f"{name}: {k} = {v}, the capture shows {o[k]}")
         print(f"{name}: findings {sorted(got) or 'none'}; "
               + ", ".join(f"{k} {v}" for k, v in pairs if v))
+    with tempfile.TemporaryDirectory() as tmp:
+        tracked_less(tmp)
     for f in failures:
         print("FAIL:", f)
-    print(f"offline diagnosis: {len(EXPECT)} captures, {len(failures)} failures")
+    print(f"offline diagnosis: {len(EXPECT)} captures, {len(TRACKED)} with less tracked, "
+          f"{len(failures)} failures")
     return 1 if failures else 0
 
 

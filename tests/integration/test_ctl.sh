@@ -2,7 +2,8 @@
 # dnsbumpctl against a running daemon in the lab: stats (table and JSON),
 # per-lcore, Prometheus text (parsed by the Python client library), the
 # HTTP /metrics endpoint, watch, diag on a clean path, reload (good, bad,
-# restart-only change, SIGHUP). Needs root.
+# restart-only change, SIGHUP), and diag of a daemon that tracks less
+# (dns.track). Needs root.
 set -uo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -93,12 +94,25 @@ cp "$cfg.good" "$cfg"
 sed -i 's/workers = \[ 1 \];/workers = [ 1 ]; burst = 16;/' "$cfg"
 r=$($CTL "$LAB" reload 2>&1); rc=$?
 check '[ $rc = 1 ] && echo "$r" | grep -q "restart needed"' "reload: restart-only change refused ($r)"
+check '[ "$(lab_telemetry /dnsbump/config | /usr/bin/python3 -c "import json,sys; print(\",\".join(json.load(sys.stdin)[\"/dnsbump/config\"][\"track\"]))")" = "queries,retries,flows" ]' "/dnsbump/config: everything tracked by default"
+cp "$cfg.good" "$cfg"
+sed -i 's/edns_clamp = 1400;/edns_clamp = 1400; track = [ "queries" ];/' "$cfg"
+r=$($CTL "$LAB" reload 2>&1); rc=$?
+check '[ $rc = 1 ] && echo "$r" | grep -q "or track changed, restart needed"' "reload: a dns.track change needs a restart ($r)"
 cp "$cfg.good" "$cfg"
 sed -i 's/edns_clamp = 1400;/edns_clamp = 1300;/' "$cfg"
 kill -HUP "$LAB_BUMP_PID"
 for i in $(seq 30); do [ "$(clamp)" = 1300 ] && break; sleep 0.1; done
 check '[ "$(clamp)" = 1300 ]' "reload: SIGHUP"
 check 'grep -q "reload (SIGHUP): ok" "$LAB_DIR/dnsbump.log"' "reload: SIGHUP logged"
+
+# Less tracked: diag says what it cannot see, from the daemon's config.
+lab_bump_restart 'edns_clamp = 1232; track = [ "queries" ];' || { echo "FAIL: dnsbump restarts"; exit 1; }
+ip netns exec "$LAB_C" dig +time=2 +tries=1 +short +bufsize=4096 @"$SERVER4" small.$Z A >/dev/null
+d=$($CTL "$LAB" diag)
+check 'echo "$d" | grep -q "^\[bump\] not_tracked: dns.track leaves out retries flows"' "diag: names what dns.track leaves out ($d)"
+js=$($CTL "$LAB" stats --json)
+check '[ "$(echo "$js" | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print(d[\"counters\"][\"queries\"], d[\"counters\"][\"responses_unmatched\"], \",\".join(f[\"id\"] for f in d[\"findings\"]))")" = "1 0 not_tracked" ]' "stats --json: the query matched, the finding listed"
 lab_bump_stop
 check '[ "$($CTL "$LAB" stats 2>&1 >/dev/null | grep -c "is dnsbump running")" = 1 ]' "a stopped daemon is reported, not hung on"
 

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "diag.h"
+#include "engine.h"
 
 static struct dnsb_diag_cfg cfg;
 
@@ -179,6 +180,36 @@ static void test_answers(void **st)
 	}
 }
 
+/* dns.track leaving parts out: said as a finding of its own, last, with
+ * the findings it costs, even on a clean path; nothing with all tracked. */
+static void test_not_tracked(void **st)
+{
+	(void)st;
+	struct dnsb_totals t;
+	struct dnsb_finding fs[DNSB_DIAG_MAX];
+	clean(&t);
+	cfg.untrack = DNSB_TRACK_RETRIES | DNSB_TRACK_FLOWS;
+	unsigned n = dnsb_diag(&t, &cfg, fs);
+	assert_int_equal(n, 1);
+	assert_string_equal(fs[0].id, "not_tracked");
+	assert_string_equal(fs[0].side, "bump");
+	assert_non_null(strstr(fs[0].title, "leaves out retries flows"));
+	assert_non_null(strstr(fs[0].evidence, "downstream_loss"));
+	assert_null(strstr(fs[0].evidence, "upstream_loss"));
+	/* Nothing tracked: the upstream findings named too, after any other. */
+	cfg.untrack = DNSB_TRACK_ALL;
+	t.wc[DNSB_WC_DROP_TX_FULL] = 5;
+	n = dnsb_diag(&t, &cfg, fs);
+	assert_int_equal(n, 2);
+	assert_string_equal(fs[0].id, "tx_drops");
+	assert_string_equal(fs[1].id, "not_tracked");
+	assert_non_null(strstr(fs[1].title, "leaves out queries retries flows"));
+	assert_non_null(strstr(fs[1].evidence, "upstream_large_loss"));
+	assert_non_null(strstr(fs[1].evidence, "asymmetric"));
+	cfg.untrack = 0;
+	assert_int_equal(dnsb_diag(&t, &cfg, fs), 1);
+}
+
 int main(void)
 {
 	dnsb_diag_defaults(&cfg);
@@ -187,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_do_upstream),  cmocka_unit_test(test_tcp),
 		cmocka_unit_test(test_fragment_trains),
 		cmocka_unit_test(test_downstream),   cmocka_unit_test(test_answers),
+		cmocka_unit_test(test_not_tracked),
 	};
 	return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
 }
