@@ -564,17 +564,18 @@ static enum dnsb_verdict run_policy(struct dnsb_engine *e, uint8_t *frame, enum 
  * A reassembled DNS datagram under policy reassemble or truncate: judged
  * and rewritten like any datagram (run_policy: over the egress MTU it is
  * re-fragmented, or becomes TC=1 under truncate), then sent whole unless
- * that already planned its frames.
+ * that already planned its frames. Out of line, in two copies (below).
  */
-static enum dnsb_verdict send_reassembled(struct dnsb_engine *e, enum dnsb_dir dir, uint32_t n,
-					  uint32_t id, uint64_t now, struct dnsb_result *res)
+static inline __attribute__((always_inline)) enum dnsb_verdict
+send_reassembled_as(struct dnsb_engine *e, enum dnsb_dir dir, uint32_t n, uint32_t id,
+		    uint64_t now, struct dnsb_result *res, unsigned track)
 {
 	uint8_t *f = e->ra_out;
 	struct dnsb_result sub;
 	struct dnsb_look lk;
-	look(e, f, n, dir, &sub, &lk, 0, e->track);
+	look(e, f, n, dir, &sub, &lk, 0, track);
 	enum dnsb_verdict v =
-		run_policy(e, f, (enum dnsb_stage)lk.stage, dir, now, id, &sub, &lk, e->track);
+		run_policy(e, f, (enum dnsb_stage)lk.stage, dir, now, id, &sub, &lk, track);
 	if (v == DNSB_V_DROP)
 		return frag_verdict(res, v, sub.reason);
 	if (v != DNSB_V_EMIT) {
@@ -599,6 +600,16 @@ static enum dnsb_verdict send_reassembled(struct dnsb_engine *e, enum dnsb_dir d
 	return frag_verdict(res, DNSB_V_EMIT, sub.reason);
 }
 
+/* With everything tracked, the tracking costs no tests here either. */
+static enum dnsb_verdict send_reassembled(struct dnsb_engine *e, enum dnsb_dir dir, uint32_t n,
+					  uint32_t id, uint64_t now, struct dnsb_result *res,
+					  unsigned track)
+{
+	if (track == DNSB_TRACK_ALL)
+		return send_reassembled_as(e, dir, n, id, now, res, DNSB_TRACK_ALL);
+	return send_reassembled_as(e, dir, n, id, now, res, track);
+}
+
 /*
  * Under policy pass a fragment goes on untouched while its data is kept;
  * once the datagram is whole, the reassembled copy is correlated like any
@@ -611,7 +622,7 @@ static enum dnsb_verdict send_reassembled(struct dnsb_engine *e, enum dnsb_dir d
  */
 static inline __attribute__((always_inline)) enum dnsb_verdict
 on_fragment(struct dnsb_engine *e, const uint8_t *frame, struct dnsb_result *res, enum dnsb_dir dir,
-	    uint64_t now)
+	    uint64_t now, unsigned track)
 {
 	static const uint8_t ev[] = {
 		[DNSB_RA_DUP] = DNSB_EV_FRAG_DUPLICATE,     [DNSB_RA_OVERLAP] = DNSB_EV_FRAG_OVERLAP,
@@ -671,21 +682,21 @@ on_fragment(struct dnsb_engine *e, const uint8_t *frame, struct dnsb_result *res
 	}
 	e->events[DNSB_EV_FRAG_REASSEMBLED]++;
 	if (!as_is && mode != DNSB_FRAG_DROP)
-		return send_reassembled(e, dir, n, l->id, now, res);
+		return send_reassembled(e, dir, n, l->id, now, res, track);
 	/* The fragments went on (or were dropped): correlate the copy. */
 	enum dnsb_verdict v = as_is ? res->verdict
 				    : frag_verdict(res, DNSB_V_DROP, DNSB_R_FRAG_DROP_POLICY);
-	struct corr c = { 0 }; /* a rare path: zeroed whole, where GCC cannot see
-				  that an answer matched has its query copied */
+	struct corr c;
+	c.query.v.q.qhash = 0; /* GCC cannot see that a matched answer has it set */
 	struct dnsb_look lk;
-	look(e, e->ra_out, n, dir, &sub, &lk, 0, e->track);
+	look(e, e->ra_out, n, dir, &sub, &lk, 0, track);
 	if (lk.stage != DNSB_STAGE_UDP_DNS)
 		return v;
-	correlate(e, &sub, &lk, now, &c, e->track);
+	correlate(e, &sub, &lk, now, &c, track);
 	if (c.response) {
 		sub.verdict = v;
 		sub.reason = res->reason;
-		after_response(e, &sub, now, v, &c, e->track);
+		after_response(e, &sub, now, v, &c, track);
 	}
 	return v;
 }
@@ -782,7 +793,7 @@ finish(struct dnsb_engine *e, uint8_t *frame, enum dnsb_dir dir, uint64_t now_ns
 
 	e->emit.n = 0;
 	if (st == DNSB_STAGE_DONE && res->reason == DNSB_R_PASS_FRAGMENT)
-		v = on_fragment(e, frame, res, dir, now_ns);
+		v = on_fragment(e, frame, res, dir, now_ns, track);
 	else
 		v = run_policy(e, frame, st, dir, now_ns, 0, res, lk, track);
 	e->reasons[res->reason]++;
