@@ -204,9 +204,9 @@ unsigned dnsb_diag(const struct dnsb_totals *t, const struct dnsb_diag_cfg *c,
 	 * not look: what dns.track leaves out, and the findings it costs. */
 	unsigned u = c->untrack & DNSB_TRACK_ALL;
 	if (u && (f = add(out, &n, "not_tracked", "bump"))) {
-		SAY(title, "dns.track leaves out%s%s%s: some findings cannot be made",
-		    u & DNSB_TRACK_QUERIES ? " queries" : "", u & DNSB_TRACK_RETRIES ? " retries" : "",
-		    u & DNSB_TRACK_FLOWS ? " flows" : "");
+		char names[32];
+		SAY(title, "dns.track leaves out %s: some findings cannot be made",
+		    dnsb_track_list(u, names, sizeof(names)));
 		SAY(evidence, "not looked for:%s%s%s",
 		    u & DNSB_TRACK_QUERIES ? " upstream_large_loss upstream_do_loss upstream_loss "
 					     "edns_stripped dnssec_stripped toobig asymmetric"

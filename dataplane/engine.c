@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
 #include <string.h>
 
 #include "core_steps.h"
@@ -68,6 +69,21 @@ const char *dnsb_track_name(unsigned bit)
 		if (bit == 1u << i)
 			return track_names[i];
 	return NULL;
+}
+
+char *dnsb_track_list(unsigned track, char *buf, size_t len)
+{
+	size_t used = 0;
+	if (!len)
+		return buf;
+	buf[0] = 0;
+	for (unsigned b = 1; b & DNSB_TRACK_ALL; b <<= 1)
+		if (track & b)
+			used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+						 used ? " " : "", dnsb_track_name(b));
+	if (!(track & DNSB_TRACK_ALL))
+		snprintf(buf, len, "nothing");
+	return buf;
 }
 
 int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void *mem,

@@ -86,6 +86,10 @@ unsigned dnsb_track_bit(const char *name);
 /** The name of the single DNSB_TRACK_* bit @p bit, or NULL. */
 const char *dnsb_track_name(unsigned bit);
 
+/** The names of the DNSB_TRACK_* bits of @p track joined by spaces, or
+ * "nothing", in @p buf of @p len octets (32 always suffice). @return buf. */
+char *dnsb_track_list(unsigned track, char *buf, size_t len);
+
 /** Slots of table @p t (enum dnsb_table) under @p c: one when not tracked. */
 static inline uint32_t dnsb_engine_table_slots(const struct dnsb_engine_cfg *c, unsigned t)
 {

@@ -441,9 +441,12 @@ int main(int argc, char **argv)
 			goto fail;
 		}
 	}
-	if (!app.offline)
-		fprintf(stderr, "dnsbump: running, %u worker(s), %u port(s)\n", app.n_workers,
-			app.n_ports);
+	if (!app.offline) {
+		char tr[32];
+		fprintf(stderr, "dnsbump: running, %u worker(s), %u port(s), tracking %s\n",
+			app.n_workers, app.n_ports,
+			dnsb_track_list(DNSB_TRACK_ALL & ~app.cfg.untrack, tr, sizeof(tr)));
+	}
 	for (;;) {
 		if (got_signal)
 			break;

@@ -108,6 +108,7 @@ check 'grep -q "reload (SIGHUP): ok" "$LAB_DIR/dnsbump.log"' "reload: SIGHUP log
 
 # Less tracked: diag says what it cannot see, from the daemon's config.
 lab_bump_restart 'edns_clamp = 1232; track = [ "queries" ];' || { echo "FAIL: dnsbump restarts"; exit 1; }
+check 'grep -q "^dnsbump: running, .*, tracking queries$" "$LAB_DIR/dnsbump.log"' "the log says what is tracked"
 ip netns exec "$LAB_C" dig +time=2 +tries=1 +short +bufsize=4096 @"$SERVER4" small.$Z A >/dev/null
 d=$($CTL "$LAB" diag)
 check 'echo "$d" | grep -q "^\[bump\] not_tracked: dns.track leaves out retries flows"' "diag: names what dns.track leaves out ($d)"

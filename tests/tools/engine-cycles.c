@@ -139,15 +139,14 @@ int main(int argc, char **argv)
 	}
 	frames = (frames + (long)burst - 1) / (long)burst * (long)burst;
 	double per = (double)(__rdtsc() - t0) / (double)(frames - warm);
+	char tr[32];
 	printf("%s: %.1f cycles a frame (TSC) over %ld frames, %s, %lu slots, bursts of %lu, %s; "
 	       "fragments to clients %s, to servers %s, MTUs %u and %u, path limit %u, "
-	       "tracking%s%s%s%s\n",
+	       "tracking %s\n",
 	       argv[optind], per, frames - warm, dir == DNSB_DIR_TO_CLIENT ? "to clients" : "to servers",
 	       slots, burst, single ? "one pass" : "two passes", tool_frag_name(pol.frag_to_client),
 	       tool_frag_name(pol.frag_to_server), pol.mtu_client, pol.mtu_server, pol.path_limit,
-	       untrack & DNSB_TRACK_QUERIES ? "" : " queries",
-	       untrack & DNSB_TRACK_RETRIES ? "" : " retries", untrack & DNSB_TRACK_FLOWS ? "" : " flows",
-	       untrack == DNSB_TRACK_ALL ? " nothing" : "");
+	       dnsb_track_list(DNSB_TRACK_ALL & ~untrack, tr, sizeof(tr)));
 	pcap_free(&pf);
 	free(mem);
 	return 0;

@@ -607,6 +607,27 @@ static void test_tracking(void **st)
 	}
 }
 
+/* The names dns.track, the tools and the reports use. */
+static void test_track_names(void **st)
+{
+	(void)st;
+	char buf[32];
+	assert_int_equal(dnsb_track_bit("queries"), DNSB_TRACK_QUERIES);
+	assert_int_equal(dnsb_track_bit("retries"), DNSB_TRACK_RETRIES);
+	assert_int_equal(dnsb_track_bit("flows"), DNSB_TRACK_FLOWS);
+	assert_int_equal(dnsb_track_bit("Queries"), 0);
+	assert_int_equal(dnsb_track_bit(""), 0);
+	assert_string_equal(dnsb_track_name(DNSB_TRACK_FLOWS), "flows");
+	assert_null(dnsb_track_name(DNSB_TRACK_ALL));
+	assert_string_equal(dnsb_track_list(DNSB_TRACK_ALL, buf, sizeof(buf)),
+			    "queries retries flows");
+	assert_string_equal(dnsb_track_list(DNSB_TRACK_QUERIES | DNSB_TRACK_FLOWS, buf, sizeof(buf)),
+			    "queries flows");
+	assert_string_equal(dnsb_track_list(0, buf, sizeof(buf)), "nothing");
+	/* Cut short, never past the buffer. */
+	assert_string_equal(dnsb_track_list(DNSB_TRACK_ALL, buf, 10), "queries r");
+}
+
 static void test_table_full_fails_open(void **st)
 {
 	struct env *v = *st; /* 8 slots per table */
@@ -713,6 +734,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tcp53_both_ports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flows, setup, teardown),
 		cmocka_unit_test(test_tracking),
+		cmocka_unit_test(test_track_names),
 		cmocka_unit_test_setup_teardown(test_table_full_fails_open, setup_small, teardown),
 		cmocka_unit_test(test_bad_table_size),
 		cmocka_unit_test_setup_teardown(test_wrong_direction_not_tracked, setup, teardown),
