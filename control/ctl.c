@@ -196,9 +196,11 @@ static int cmd_lcores(void)
 static int cmd_prometheus(FILE *f)
 {
 	struct dnsb_totals t;
-	if (fetch_totals(&t))
+	struct dnsb_diag_cfg c;
+	if (fetch_totals(&t) || fetch_diag_cfg(&c))
 		return 1;
 	dnsb_prom_write(f, &t);
+	dnsb_prom_write_tracked(f, c.untrack);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <inttypes.h>
 
+#include "engine.h"
 #include "prom.h"
 
 /* The histograms read their buckets as runs of consecutive events. */
@@ -38,6 +39,14 @@ static void histogram(FILE *f, const char *name, const char *label, const uint64
 	fprintf(f, "%s_sum%s%s%s %.6f\n", name, *label ? "{" : "", label, *label ? "}" : "", sum);
 	fprintf(f, "%s_count%s%s%s %" PRIu64 "\n", name, *label ? "{" : "", label,
 		*label ? "}" : "", cum);
+}
+
+void dnsb_prom_write_tracked(FILE *f, unsigned untrack)
+{
+	fprintf(f, "# HELP dnsbump_tracked parts of correlation in force (dns.track): 0 means "
+		   "their counters stay 0 whatever the path does\n# TYPE dnsbump_tracked gauge\n");
+	for (unsigned b = 1; b & DNSB_TRACK_ALL; b <<= 1)
+		fprintf(f, "dnsbump_tracked{part=\"%s\"} %d\n", dnsb_track_name(b), !(untrack & b));
 }
 
 void dnsb_prom_write(FILE *f, const struct dnsb_totals *t)

@@ -14,4 +14,12 @@
  */
 void dnsb_prom_write(FILE *f, const struct dnsb_totals *t);
 
+/**
+ * Write what correlation tracks (dns.track) as the gauge family
+ * dnsbump_tracked{part="queries"|"retries"|"flows"}, 1 or 0, so that a
+ * counter that stays 0 because its part is left out can be told from one
+ * that stays 0 on a clean path. @p untrack: the DNSB_TRACK_* bits left out.
+ */
+void dnsb_prom_write_tracked(FILE *f, unsigned untrack);
+
 #endif

@@ -44,6 +44,8 @@ count = [s.value for s in h.samples if s.name.endswith("_count") and s.labels.ge
 assert count == vals[-1] == 3, (count, vals)
 assert fams["dnsbump_answer_latency_seconds"].type == "histogram"
 assert fams["dnsbump_udp_flows_active"].type == "gauge"
+tracked = {s.labels["part"]: s.value for s in fams["dnsbump_tracked"].samples}
+assert tracked == {"queries": 1, "retries": 1, "flows": 1}, tracked
 assert all(f.documentation for f in fams.values())
 print(int(clamped), len(fams))
 PY
@@ -112,6 +114,7 @@ check 'grep -q "^dnsbump: running, .*, tracking queries$" "$LAB_DIR/dnsbump.log"
 ip netns exec "$LAB_C" dig +time=2 +tries=1 +short +bufsize=4096 @"$SERVER4" small.$Z A >/dev/null
 d=$($CTL "$LAB" diag)
 check 'echo "$d" | grep -q "^\[bump\] not_tracked: dns.track leaves out retries flows"' "diag: names what dns.track leaves out ($d)"
+check '$CTL "$LAB" prometheus | grep -qx "dnsbump_tracked{part=\"retries\"} 0"' "prometheus: dnsbump_tracked shows retries left out"
 js=$($CTL "$LAB" stats --json)
 check '[ "$(echo "$js" | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print(d[\"counters\"][\"queries\"], d[\"counters\"][\"responses_unmatched\"], \",\".join(f[\"id\"] for f in d[\"findings\"]))")" = "1 0 not_tracked" ]' "stats --json: the query matched, the finding listed"
 lab_bump_stop
