@@ -55,6 +55,15 @@ static void expire_datagram(void *ctx, const struct dnsb_reasm_slot *s)
 
 static const char *const track_names[] = { "queries", "retries", "flows" };
 
+const uint8_t dnsb_untrack_choices[DNSB_UNTRACK_CHOICES] = {
+	0,
+	DNSB_TRACK_FLOWS,
+	DNSB_TRACK_RETRIES,
+	DNSB_TRACK_RETRIES | DNSB_TRACK_FLOWS,
+	DNSB_TRACK_QUERIES | DNSB_TRACK_RETRIES,
+	DNSB_TRACK_ALL,
+};
+
 unsigned dnsb_track_bit(const char *name)
 {
 	for (unsigned i = 0; i < sizeof(track_names) / sizeof(track_names[0]); i++)

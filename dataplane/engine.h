@@ -79,6 +79,11 @@ struct dnsb_engine {
 	uint64_t events[DNSB_EV__END];
 };
 
+/** Every value of dnsb_engine_cfg.untrack the engine takes: everything
+ * tracked, no flows, no retries, queries alone, flows alone, nothing. */
+#define DNSB_UNTRACK_CHOICES 6
+extern const uint8_t dnsb_untrack_choices[DNSB_UNTRACK_CHOICES];
+
 /** The DNSB_TRACK_* bit of @p name as the configuration spells it
  * ("queries", "retries", "flows"), or 0 for no such name. */
 unsigned dnsb_track_bit(const char *name);

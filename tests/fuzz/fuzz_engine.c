@@ -227,16 +227,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned t = 0; t < DNSB_T__END; t++)
 		FUZZ_CHECK(e.t[t].live == 0);
 	FUZZ_CHECK(e.ra.live == 0);
-	/* Every choice dns.track allows: all, no flows, no retries, queries
-	 * alone, flows alone, nothing. */
-	static const uint8_t untrack[] = {
-		0,
-		DNSB_TRACK_FLOWS,
-		DNSB_TRACK_RETRIES,
-		DNSB_TRACK_RETRIES | DNSB_TRACK_FLOWS,
-		DNSB_TRACK_QUERIES | DNSB_TRACK_RETRIES,
-		DNSB_TRACK_ALL,
-	};
-	cfg.untrack = size ? untrack[data[size - 1] % sizeof(untrack)] : 0;
+	/* Any choice dns.track allows. */
+	cfg.untrack = size ? dnsb_untrack_choices[data[size - 1] % DNSB_UNTRACK_CHOICES] : 0;
 	return bursts(data, rec, nrec, mem[2], mem[3], &cfg);
 }

@@ -552,15 +552,8 @@ static enum dnsb_reason run_answer_junk_look(struct env *v, const char *fx, uint
 static void test_tracking(void **st)
 {
 	(void)st;
-	static const uint8_t untrack[] = {
-		0,
-		DNSB_TRACK_FLOWS,
-		DNSB_TRACK_RETRIES,
-		DNSB_TRACK_RETRIES | DNSB_TRACK_FLOWS,
-		DNSB_TRACK_QUERIES | DNSB_TRACK_RETRIES,
-		DNSB_TRACK_ALL,
-	};
-	for (unsigned i = 0; i < sizeof(untrack) / sizeof(untrack[0]); i++) {
+	const uint8_t *untrack = dnsb_untrack_choices;
+	for (unsigned i = 0; i < DNSB_UNTRACK_CHOICES; i++) {
 		void *vs;
 		setup_track(&vs, 1024, untrack[i]);
 		struct env *v = vs;
@@ -659,7 +652,15 @@ static void test_bad_table_size(void **st)
 	assert_int_equal(dnsb_engine_init(&e, &pol, mem, &c), -1);
 	c.slots = 8;
 	assert_int_equal(dnsb_engine_init(&e, &pol, mem, &c), 0);
-	/* Retries are tracked only with queries (a match ends their wait). */
+	/* Retries are tracked only with queries (a match ends their wait):
+	 * every other choice is one of dnsb_untrack_choices. */
+	for (unsigned u = 0; u <= DNSB_TRACK_ALL; u++) {
+		int listed = 0;
+		for (unsigned i = 0; i < DNSB_UNTRACK_CHOICES; i++)
+			listed |= dnsb_untrack_choices[i] == u;
+		c.untrack = (uint8_t)u;
+		assert_int_equal(dnsb_engine_init(&e, &pol, mem, &c), listed ? 0 : -1);
+	}
 	c.untrack = DNSB_TRACK_QUERIES;
 	assert_int_equal(dnsb_engine_init(&e, &pol, mem, &c), -1);
 	c.untrack = DNSB_TRACK_QUERIES | DNSB_TRACK_RETRIES;
