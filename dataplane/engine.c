@@ -86,12 +86,18 @@ char *dnsb_track_list(unsigned track, char *buf, size_t len)
 	if (!len)
 		return buf;
 	buf[0] = 0;
-	for (unsigned b = 1; b & DNSB_TRACK_ALL; b <<= 1)
-		if (track & b)
-			used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s",
-						 used ? " " : "", dnsb_track_name(b));
-	if (!(track & DNSB_TRACK_ALL))
+	if (!(track & DNSB_TRACK_ALL)) {
 		snprintf(buf, len, "nothing");
+		return buf;
+	}
+	for (unsigned b = 1; b & DNSB_TRACK_ALL; b <<= 1) {
+		if (!(track & b))
+			continue;
+		int k = snprintf(buf + used, len - used, "%s%s", used ? " " : "", dnsb_track_name(b));
+		if (k < 0 || (size_t)k >= len - used)
+			break; /* cut short */
+		used += (size_t)k;
+	}
 	return buf;
 }
 
@@ -365,9 +371,7 @@ after_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t no
 	}
 	/* Retries are tracked with queries (dnsb_engine_init()): only a
 	 * matched answer ends a question's wait. */
-	if ((track & (DNSB_TRACK_QUERIES | DNSB_TRACK_RETRIES)) !=
-		    (DNSB_TRACK_QUERIES | DNSB_TRACK_RETRIES) ||
-	    !cr->matched)
+	if (!(track & DNSB_TRACK_RETRIES) || !cr->matched)
 		return;
 	question_key(&cr->lk->k, cr->query.v.q.qhash, &k);
 	struct dnsb_fentry *c = dnsb_ft_find(&e->t[DNSB_T_QUESTIONS], &k,
