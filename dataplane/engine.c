@@ -904,8 +904,11 @@ uint32_t dnsb_engine_burst(struct dnsb_engine *e, struct dnsb_bframe *f, uint32_
 	/* Copies of the loop: with everything tracked, one for each fetch,
 	 * so that the crowded tables' case costs the usual one nothing and
 	 * the tracking costs no tests; with less, one that tests both. */
-	if (__builtin_expect(e->track != DNSB_TRACK_ALL, 0))
+	if (__builtin_expect(e->track != DNSB_TRACK_ALL, 0)) {
+		if (!e->track)
+			return burst(e, f, n, from, FETCH_HOME, 0);
 		return burst(e, f, n, from, crowding(e), e->track);
+	}
 	if (__builtin_expect(crowding(e) == FETCH_RUNS, 0))
 		return burst(e, f, n, from, FETCH_RUNS, DNSB_TRACK_ALL);
 	return burst(e, f, n, from, FETCH_HOME, DNSB_TRACK_ALL);
