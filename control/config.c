@@ -209,7 +209,7 @@ static int load_track(struct ctx *x, const config_setting_t *g, struct dnsb_conf
 			return fail(x, e, "dns.track names \"%s\" twice", v);
 		track |= b;
 	}
-	if ((track & DNSB_TRACK_RETRIES) && !(track & DNSB_TRACK_QUERIES))
+	if (!dnsb_track_ok(track))
 		return fail(x, s, "dns.track: \"retries\" needs \"queries\" (an answer matched to "
 				  "its query ends a question's wait)");
 	c->untrack = (uint8_t)(DNSB_TRACK_ALL & ~track);

@@ -111,7 +111,7 @@ int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void 
 	};
 	memset(e, 0, sizeof(*e));
 	e->track = DNSB_TRACK_ALL & ~c->untrack;
-	if ((e->track & DNSB_TRACK_RETRIES) && !(e->track & DNSB_TRACK_QUERIES))
+	if (!dnsb_track_ok(e->track))
 		return -1;
 	e->pol = pol;
 	e->hypothetical = c->hypothetical;

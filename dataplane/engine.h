@@ -79,6 +79,14 @@ struct dnsb_engine {
 	uint64_t events[DNSB_EV__END];
 };
 
+/** @p track (DNSB_TRACK_* bits tracked) is a choice the engine takes:
+ * retries only with queries, whose match of an answer ends a question's
+ * wait. */
+static inline int dnsb_track_ok(unsigned track)
+{
+	return !(track & DNSB_TRACK_RETRIES) || (track & DNSB_TRACK_QUERIES);
+}
+
 /** Every value of dnsb_engine_cfg.untrack the engine takes: everything
  * tracked, no flows, no retries, queries alone, flows alone, nothing. */
 #define DNSB_UNTRACK_CHOICES 6

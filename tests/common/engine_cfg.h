@@ -68,7 +68,7 @@ static inline int tool_parse_track(const char *s, uint8_t *untrack)
 				return -1;
 			track |= b;
 		}
-		if (!track || ((track & DNSB_TRACK_RETRIES) && !(track & DNSB_TRACK_QUERIES)))
+		if (!track || !dnsb_track_ok(track))
 			return -1;
 	}
 	*untrack = (uint8_t)(DNSB_TRACK_ALL & ~track);
