@@ -4,7 +4,7 @@ nothing but prefetch, when GCC leaves it out of line, is taken for one
 without effects and its calls are dropped: the build still works and gives
 the same outputs, only the two passes stop fetching ahead, and a frame
 over tables larger than the caches costs twice the cycles (docs/
-benchmarks.md). No output or count shows that, so this looks at the code:
+benchmarks-history.md). No output or count shows that, so this looks at the code:
 dnsb_engine_burst, as built, must hold prefetch instructions from each
 prefetch site the first pass goes through (the frame's, the home slot's and
 the run's), placed by objdump's line numbers."""
