@@ -256,7 +256,8 @@ on_query(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
 	if (track & DNSB_TRACK_FLOWS)
 		touch_flow(e, pk, now);
 
-	uint32_t qh = lk->qhash;
+	/* The question's hash is made only when retries are tracked. */
+	uint32_t qh = (track & DNSB_TRACK_RETRIES) ? lk->qhash : 0;
 	if (track & DNSB_TRACK_RETRIES) {
 		question_key(pk, qh, &k);
 		struct dnsb_fentry *c =
@@ -898,20 +899,42 @@ static inline __attribute__((always_inline)) uint32_t burst(struct dnsb_engine *
 	return n;
 }
 
+/*
+ * The copies of the loop, each a function of its own so that each gets
+ * its own registers and layout, and a copy added for one choice does not
+ * move the others: with everything tracked, one for each fetch, so that
+ * the crowded tables' case costs the usual one nothing and the tracking
+ * costs no tests; one each for nothing tracked and for queries alone (the
+ * two choices made for rate); for the others, one that tests both. The
+ * names start with loop_ (tests/golden/test_prefetch_kept.py).
+ */
+#define LOOP_COPY(name, fetch, track)                                              \
+	static __attribute__((noinline)) uint32_t name(struct dnsb_engine *e,       \
+						       struct dnsb_bframe *f,       \
+						       uint32_t n, uint32_t from)   \
+	{                                                                           \
+		return burst(e, f, n, from, fetch, track);                          \
+	}
+LOOP_COPY(loop_all, FETCH_HOME, DNSB_TRACK_ALL)
+LOOP_COPY(loop_all_runs, FETCH_RUNS, DNSB_TRACK_ALL)
+LOOP_COPY(loop_none, FETCH_HOME, 0)
+LOOP_COPY(loop_queries, crowding(e), DNSB_TRACK_QUERIES)
+LOOP_COPY(loop_some, crowding(e), e->track)
+#undef LOOP_COPY
+
 uint32_t dnsb_engine_burst(struct dnsb_engine *e, struct dnsb_bframe *f, uint32_t n,
 			   uint32_t from)
 {
-	/* Copies of the loop: with everything tracked, one for each fetch,
-	 * so that the crowded tables' case costs the usual one nothing and
-	 * the tracking costs no tests; with less, one that tests both. */
 	if (__builtin_expect(e->track != DNSB_TRACK_ALL, 0)) {
 		if (!e->track)
-			return burst(e, f, n, from, FETCH_HOME, 0);
-		return burst(e, f, n, from, crowding(e), e->track);
+			return loop_none(e, f, n, from);
+		if (e->track == DNSB_TRACK_QUERIES)
+			return loop_queries(e, f, n, from);
+		return loop_some(e, f, n, from);
 	}
 	if (__builtin_expect(crowding(e) == FETCH_RUNS, 0))
-		return burst(e, f, n, from, FETCH_RUNS, DNSB_TRACK_ALL);
-	return burst(e, f, n, from, FETCH_HOME, DNSB_TRACK_ALL);
+		return loop_all_runs(e, f, n, from);
+	return loop_all(e, f, n, from);
 }
 
 void dnsb_engine_tick(struct dnsb_engine *e, uint64_t now_ns, uint32_t budget)
