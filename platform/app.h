@@ -44,6 +44,7 @@ struct dnsb_worker {
 	struct dnsb_txbuf tx[RTE_MAX_ETHPORTS > DNSB_MAX_PORTS ? DNSB_MAX_PORTS : RTE_MAX_ETHPORTS];
 	uint16_t port_index[RTE_MAX_ETHPORTS]; /**< DPDK port id -> tx[] index */
 	void *table_mem;
+	size_t table_mapped;   /**< table_mem's length when mapped (no hugepages), else 0 */
 	uint8_t *emit_buf;     /**< frames of reassembled datagrams larger than an mbuf */
 	uint32_t emit_cap;
 	uint64_t epoch;        /**< loop turns; a reload waits for it to move */
