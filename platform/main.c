@@ -292,11 +292,10 @@ static void *tables_alloc(struct dnsb_worker *w, size_t size, int socket)
 			  -1, 0);
 	if (m == MAP_FAILED)
 		return NULL;
-	size_t lead = (huge - (uintptr_t)m % huge) % huge;
+	size_t lead = (huge - (uintptr_t)m % huge) % huge; /* under huge: a tail is left */
 	if (lead)
 		munmap(m, lead);
-	if (huge - lead)
-		munmap(m + lead + len, huge - lead);
+	munmap(m + lead + len, huge - lead);
 	m += lead;
 	madvise(m, len, MADV_HUGEPAGE); /* advice: 4 KiB pages if refused */
 	memset(m, 0, len);
