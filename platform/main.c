@@ -279,8 +279,9 @@ static int plan_and_start(struct dnsb_app *app, char *err, size_t errlen)
  * DPDK's memory is 4 KiB pages, and tables of many MiB in 4 KiB pages
  * cost a page walk on most table accesses; they are mapped here instead,
  * 2 MiB aligned, as transparent huge pages (where the kernel has them
- * enabled for madvise or always), and touched at once so that no fault
- * is left for the fast path.
+ * enabled for madvise or always). dnsb_engine_init() zeroes every table
+ * right after, on the main lcore, which faults the pages in: none is left
+ * for the fast path.
  */
 static void *tables_alloc(struct dnsb_worker *w, size_t size, int socket)
 {
@@ -298,7 +299,6 @@ static void *tables_alloc(struct dnsb_worker *w, size_t size, int socket)
 	munmap(m + lead + len, huge - lead);
 	m += lead;
 	madvise(m, len, MADV_HUGEPAGE); /* advice: 4 KiB pages if refused */
-	memset(m, 0, len);
 	w->table_mapped = len;
 	return m;
 }
