@@ -103,6 +103,7 @@ for path in ("kernel bridge", "dnsbump af_packet", "dnsbump af_xdp"):
 say(bool(re.search(r"^added by the bump at p50, within each round: af_packet -?[\d.]+ .* "
                    r"af_xdp -?[\d.]+ ", lat, re.M)), "latency: what the bump adds printed")
 PY
+expect "$?" 0 "the outputs read through"
 while read -r line; do
 	case $line in
 	ok:*) ok "${line#ok: }" ;;
