@@ -34,7 +34,7 @@ def timed(pcap, without=()):
         bad.append(f"--cycles: without {t['without']}, asked {list(without)}")
     if without and t["changed"] != [x for x in TABLES if x not in without]:
         bad.append(f"--cycles: the rounds changed {t['changed']} without {list(without)}")
-    for arm in ("copy", "floor", "engine"):
+    for arm in ("copy", "floor", "floor_burst", "engine"):
         c, (lo, hi) = t[f"{arm}_cycles"], t[f"{arm}_cycles_range"]
         if not 0 < lo <= c <= hi:
             bad.append(f"--cycles: {arm} {c} outside {lo}..{hi}")

@@ -15,17 +15,21 @@
  * of them in the bench's queries: count them with callgrind on
  * floor_query, over "taken"); --check runs the engine beside it on each
  * frame it took, and fails unless both made the same frame and the same
- * counts and tables. --cycles (x86: rdtsc) then also times the two on
+ * counts and tables. --cycles (x86: rdtsc) then also times them on
  * those queries, the capture's over and over, each copied in first as a
- * driver's receive does: the floor one query at a time, the engine in
- * bursts of 32 as the daemon's worker runs it, in alternating rounds
- * (the VM's drift weighs on both alike); the check runs after, so both
- * did the same work in the rounds too. --without T[,T...] (flows,
- * questions, queries) times a floor without those tables' operations and
- * what they keep (the keys and hashes still made, the counters of the
- * others kept): what each costs a query, for a design with fewer. The
- * check then holds for the capture's own pass, before the rounds, and
- * "changed" names the floor's tables the rounds wrote to: all but those.
+ * driver's receive does: the floor one query at a time, the floor in
+ * bursts of 32 with each query's slots fetched as soon as its hashes are
+ * known (floor_burst: what a fast path for the usual query inside the
+ * engine would cost), and the engine in bursts of 32 as the daemon's
+ * worker runs it, in alternating rounds (the VM's drift weighs on all
+ * alike); the floors keep tables of their own, and the check runs after,
+ * so each did the same work as the engine in the rounds too.
+ * --without T[,T...] (flows, questions, queries) times the floors without
+ * those tables' operations and what they keep (the keys and hashes still
+ * made, the counters of the others kept): what each costs a query, for a
+ * design with fewer. The check then holds for the capture's own pass,
+ * before the rounds, and "changed" names the floors' tables the rounds
+ * wrote to: all but those.
  * usage: query-floor [--check | --cycles [--without T[,T...]]] PCAP
  */
 #include <stdio.h>
@@ -45,6 +49,7 @@
 #include "wire.h"
 
 #define SLOTS 65536
+#define BURST 32 /* the worker's burst (--cycles) */
 
 struct floor_state {
 	struct dnsb_ftable flows, questions, queries;
@@ -61,14 +66,24 @@ static inline unsigned size_bucket(uint32_t n)
 enum { SKIP_FLOWS = 1, SKIP_QUESTIONS = 2, SKIP_QUERIES = 4 };
 static const char *const table_name[3] = { "flows", "questions", "queries" };
 
-/* The usual query, all of it but the tables in @p skip (0 in floor_query(),
- * which is built without any test of it). @return 1 when it was one (and
- * was done). */
+/* What floor_look() finds of a query for floor_finish(): where its
+ * question and OPT are, its keys' parts and their hashes. */
+struct floor_query {
+	uint8_t *f;
+	uint32_t qend, qname_len, n, c4, s4, qh;
+	uint16_t adv, flags, sport, id;
+	int has_opt;
+	uint64_t hc, hf;
+};
+
+/* The checks of the usual query (untagged IPv4, UDP to 53, one question of
+ * plain labels, at most an OPT), its keys' hashes into @p q. @return 1 when
+ * it is one. */
 static inline __attribute__((always_inline)) int
-floor_do(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now, unsigned skip)
+floor_look(const struct floor_state *s, uint8_t *f, uint32_t len, struct floor_query *q)
 {
 	const uint8_t *ip = f + 14;
-	uint8_t *udp = f + 34;
+	const uint8_t *udp = f + 34;
 	if (len < 14 + 20 + 8 + 12 || f[12] != 0x08 || f[13] != 0 || ip[0] != 0x45)
 		return 0;
 	uint32_t tot = dnsb_get16(ip + 2);
@@ -91,9 +106,9 @@ floor_do(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now, unsigned
 	if (pos >= n || m[pos] || qname_len > 255 || n - (pos + 1) < 4)
 		return 0;
 	uint32_t qend = pos + 5;
-	uint16_t adv = 0, flags = 0;
-	int has_opt = dnsb_get16(m + 10) == 1;
-	if (has_opt) {
+	q->adv = q->flags = 0;
+	q->has_opt = dnsb_get16(m + 10) == 1;
+	if (q->has_opt) {
 		/* RFC 6891 s6.1.2: root owner, TYPE 41, options filling RDLENGTH. */
 		if (n - qend < 11 || m[qend] || dnsb_get16(m + qend + 1) != 41)
 			return 0;
@@ -103,34 +118,61 @@ floor_do(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now, unsigned
 		for (uint32_t o = qend + 11; o < end; o += 4u + dnsb_get16(m + o + 2))
 			if (end - o < 4 || end - o - 4 < dnsb_get16(m + o + 2))
 				return 0;
-		adv = dnsb_get16(m + qend + 3);
-		flags = dnsb_get16(m + qend + 7);
+		q->adv = dnsb_get16(m + qend + 3);
+		q->flags = dnsb_get16(m + qend + 7);
 	}
+	q->f = f;
+	q->qend = qend;
+	q->qname_len = qname_len;
+	q->n = n;
+	memcpy(&q->c4, ip + 12, 4);
+	memcpy(&q->s4, ip + 16, 4);
+	q->sport = dnsb_get16(udp);
+	q->id = dnsb_get16(m);
+	q->hc = dnsb_mix(s->seed ^ 4, q->c4);
+	q->hf = dnsb_mix(dnsb_mix(q->hc, q->s4), (uint64_t)q->sport << 16 | 53);
+	q->qh = dnsb_question_hash(m + 12, qname_len, n - 12);
+	return 1;
+}
+
+/* The home slots of @p q's three entries fetched (for floor_burst()). */
+static inline __attribute__((always_inline)) void floor_fetch(const struct floor_state *s,
+							       const struct floor_query *q)
+{
+	dnsb_ft_prefetch(&s->flows, (uint32_t)q->hf);
+	dnsb_ft_prefetch(&s->questions, (uint32_t)dnsb_mix(q->hc, q->qh));
+	dnsb_ft_prefetch(&s->queries, (uint32_t)dnsb_mix(q->hf, q->id));
+}
+
+/* The query @p q found by floor_look(): correlation, but for the tables in
+ * @p skip (0 in floor_query(), which is built without any test of it), the
+ * counters, and the clamp. */
+static inline __attribute__((always_inline)) void
+floor_finish(struct floor_state *s, const struct floor_query *q, uint64_t now, unsigned skip)
+{
+	uint8_t *udp = q->f + 34;
+	int has_opt = q->has_opt;
+	uint16_t adv = q->adv;
 	/* Correlation: the flow, the client's question, the query. */
-	uint32_t c4, s4;
-	memcpy(&c4, ip + 12, 4);
-	memcpy(&s4, ip + 16, 4);
-	uint16_t sport = dnsb_get16(udp), id = dnsb_get16(m);
-	uint64_t hc = dnsb_mix(s->seed ^ 4, c4);
-	uint64_t hf = dnsb_mix(dnsb_mix(hc, s4), (uint64_t)sport << 16 | 53);
-	struct dnsb_fkey k = { .pa = sport, .pb = 53, .ip_ver = 4 };
-	memcpy(k.a, &c4, 4);
-	memcpy(k.b, &s4, 4);
-	int do_bit = has_opt && (flags & 0x8000), created;
+	struct dnsb_fkey k = { .pa = q->sport, .pb = 53, .ip_ver = 4 };
+	memcpy(k.a, &q->c4, 4);
+	memcpy(k.b, &q->s4, 4);
+	int do_bit = has_opt && (q->flags & 0x8000), created;
 	s->queries_seen++;
 	s->do_queries += (uint64_t)do_bit;
 	s->size[size_bucket(has_opt && adv > 512 ? adv : 512)]++;
 	struct dnsb_fentry *e = NULL;
-	if (!(skip & SKIP_FLOWS) && !(e = dnsb_ft_upsert(&s->flows, &k, (uint32_t)hf, now, &created)))
+	if (!(skip & SKIP_FLOWS) &&
+	    !(e = dnsb_ft_upsert(&s->flows, &k, (uint32_t)q->hf, now, &created)))
 		s->full++;
 	if (e)
 		e->ts_ns = now;
-	uint32_t qh = dnsb_question_hash(m + 12, qname_len, n - 12);
+	uint32_t qh = q->qh;
 	struct dnsb_fkey qk = { .pa = (uint16_t)(qh >> 16), .pb = (uint16_t)qh, .ip_ver = 4 };
-	memcpy(qk.a, &c4, 4);
+	memcpy(qk.a, &q->c4, 4);
 	e = skip & SKIP_QUESTIONS ? NULL
-				  : dnsb_ft_upsert(&s->questions, &qk, (uint32_t)dnsb_mix(hc, qh), now,
-						   &created);
+				  : dnsb_ft_upsert(&s->questions, &qk, (uint32_t)dnsb_mix(q->hc, qh),
+						   now, &created);
 	if (e && !created) {
 		if (e->v.c.outstanding)
 			s->retry_unanswered++;
@@ -141,10 +183,10 @@ floor_do(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now, unsigned
 		e->ts_ns = now;
 		e->v.c.outstanding = 1;
 	}
-	k.id = id;
+	k.id = q->id;
 	e = NULL;
 	if (!(skip & SKIP_QUERIES) &&
-	    !(e = dnsb_ft_upsert(&s->queries, &k, (uint32_t)dnsb_mix(hf, id), now, &created)))
+	    !(e = dnsb_ft_upsert(&s->queries, &k, (uint32_t)dnsb_mix(q->hf, q->id), now, &created)))
 		s->full++;
 	if (e) {
 		e->ts_ns = now;
@@ -155,7 +197,7 @@ floor_do(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now, unsigned
 	}
 	/* The clamp (RFC 6891 s6.2.5), the UDP checksum patched (RFC 1624). */
 	if (has_opt && adv > DNSB_DEFAULT_EDNS_MAX) {
-		uint32_t at = 8 + qend + 3;
+		uint32_t at = 8 + q->qend + 3;
 		uint16_t ck = dnsb_get16(udp + 6), old = adv, new = DNSB_DEFAULT_EDNS_MAX;
 		dnsb_put16(udp + at, DNSB_DEFAULT_EDNS_MAX);
 		if (ck) {
@@ -167,6 +209,17 @@ floor_do(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now, unsigned
 			dnsb_put16(udp + 6, ck ? ck : 0xffff);
 		}
 	}
+}
+
+/* The usual query, all of it but the tables in @p skip. @return 1 when it
+ * was one (and was done). */
+static inline __attribute__((always_inline)) int
+floor_do(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now, unsigned skip)
+{
+	struct floor_query q;
+	if (!floor_look(s, f, len, &q))
+		return 0;
+	floor_finish(s, &q, now, skip);
 	return 1;
 }
 
@@ -178,6 +231,30 @@ int floor_query(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now)
 }
 
 #ifdef HAVE_TSC
+/*
+ * The floor as the engine's worker runs: a burst at a time, the checks and
+ * hashes of every query first, each query's three home slots fetched as
+ * soon as its hashes are known, then the tables, counters and clamp of
+ * each in order (the same work as floor_query() on each in turn: the
+ * hashes do not depend on the tables). What a fast path for the usual
+ * query would cost inside the engine.
+ */
+__attribute__((noinline)) void floor_burst(struct floor_state *s, const struct dnsb_bframe *bf,
+					   uint32_t n, unsigned skip);
+void floor_burst(struct floor_state *s, const struct dnsb_bframe *bf, uint32_t n, unsigned skip)
+{
+	struct floor_query q[BURST];
+	uint64_t usual = 0;
+	for (uint32_t k = 0; k < n; k++)
+		if (floor_look(s, bf[k].frame, bf[k].len, &q[k])) {
+			floor_fetch(s, &q[k]);
+			usual |= 1ull << k;
+		}
+	for (uint32_t k = 0; k < n; k++)
+		if (usual >> k & 1)
+			floor_finish(s, &q[k], bf[k].now_ns, skip);
+}
+
 __attribute__((noinline)) int floor_query_without(struct floor_state *s, uint8_t *f,
 						  uint32_t len, uint64_t now, unsigned skip);
 int floor_query_without(struct floor_state *s, uint8_t *f, uint32_t len, uint64_t now,
@@ -200,7 +277,6 @@ static void print_tables(const char *key, unsigned mask)
 
 #define ROUNDS 9
 #define ROUND_FRAMES (1u << 17)
-#define BURST 32
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -217,14 +293,14 @@ static int cmp_u64(const void *a, const void *b)
  * medians of the rounds' TSC cycles a query into @p out, in that order,
  * their least and most into @p lo and @p hi.
  */
-enum { ARM_COPY, ARM_FLOOR, ARM_ENGINE, ARMS };
-static void time_arms(struct floor_state *s, unsigned skip, struct dnsb_engine *e,
+enum { ARM_COPY, ARM_FLOOR, ARM_BURST, ARM_ENGINE, ARMS };
+static void time_arms(struct floor_state s[2], unsigned skip, struct dnsb_engine *e,
 		      const struct pcap_file *pf, const uint32_t *idx, uint32_t n, uint64_t now0,
 		      double out[ARMS], double lo[ARMS], double hi[ARMS])
 {
 	static uint8_t buf[BURST][65536];
 	static struct dnsb_bframe bf[BURST];
-	uint64_t per[ARMS][ROUNDS], now[ARMS] = { now0, now0, now0 };
+	uint64_t per[ARMS][ROUNDS], now[ARMS] = { now0, now0, now0, now0 };
 	uint32_t at[ARMS] = { 0 };
 	for (unsigned r = 0; r <= ROUNDS; r++) {
 		for (unsigned w = 0; w < ARMS; w++) {
@@ -242,11 +318,13 @@ static void time_arms(struct floor_state *s, unsigned skip, struct dnsb_engine *
 				}
 				if (arm == ARM_FLOOR && skip)
 					for (unsigned k = 0; k < BURST; k++)
-						floor_query_without(s, buf[k], bf[k].len, bf[k].now_ns,
+						floor_query_without(&s[0], buf[k], bf[k].len, bf[k].now_ns,
 								    skip);
 				else if (arm == ARM_FLOOR)
 					for (unsigned k = 0; k < BURST; k++)
-						floor_query(s, buf[k], bf[k].len, bf[k].now_ns);
+						floor_query(&s[0], buf[k], bf[k].len, bf[k].now_ns);
+				else if (arm == ARM_BURST)
+					floor_burst(&s[1], bf, BURST, skip);
 				else if (arm == ARM_ENGINE)
 					for (uint32_t from = 0; from < BURST;)
 						from = dnsb_engine_burst(e, bf, BURST, from);
@@ -317,18 +395,20 @@ int main(int argc, char **argv)
 	struct pcap_file pf;
 	if (pcap_read_all(argv[argc - 1], &pf) != 0)
 		return 1;
-	static struct floor_state s;
+	/* Two floors: one a query at a time, one in bursts (--cycles). */
+	static struct floor_state fs[2];
 	struct dnsb_engine_cfg ecfg = tool_engine_cfg(SLOTS, 0);
-	struct dnsb_ftable *t[3] = { &s.flows, &s.questions, &s.queries };
-	for (unsigned i = 0; i < 3; i++) {
+	struct dnsb_ftable *t[6] = { &fs[0].flows, &fs[0].questions, &fs[0].queries,
+				     &fs[1].flows, &fs[1].questions, &fs[1].queries };
+	for (unsigned i = 0; i < 6; i++) {
 		void *mem = tool_table_alloc(dnsb_ft_mem(SLOTS));
-		if (!mem || dnsb_ft_init(t[i], mem, SLOTS, i ? 5000000000ull : 30000000000ull, i,
-					 NULL, NULL))
+		if (!mem || dnsb_ft_init(t[i], mem, SLOTS, i % 3 ? 5000000000ull : 30000000000ull,
+					 i % 3, NULL, NULL))
 			return 1;
 	}
 	/* The engine's own hash seed (dnsb_engine_init), so that both place
 	 * every entry alike, even in a table too small for the capture. */
-	s.seed = (ecfg.seed + 1ull) * 0x9e3779b97f4a7c15ull;
+	fs[0].seed = fs[1].seed = (ecfg.seed + 1ull) * 0x9e3779b97f4a7c15ull;
 	/* The engine beside it, for --check: the daemon's policy. */
 	struct dnsb_policy pol;
 	dnsb_policy_default(&pol);
@@ -350,8 +430,10 @@ int main(int argc, char **argv)
 		memcpy(a, p->data, p->len);
 		uint64_t now = p->ts_ns ? p->ts_ns : 1;
 		last = now > last ? now : last;
-		if (!floor_query(&s, a, p->len, now))
+		if (!floor_query(&fs[0], a, p->len, now))
 			continue; /* not the usual query: left out, by both */
+		memcpy(b, p->data, p->len);
+		floor_do(&fs[1], b, p->len, now, 0); /* inlined: not in floor_query's count */
 		if (idx)
 			idx[taken] = i;
 		taken++;
@@ -363,31 +445,31 @@ int main(int argc, char **argv)
 		}
 	}
 	/* Left out of the floor, tables differ after the rounds: checked before. */
-	int bad = chk && skip && (differ || check(&s, &eng));
+	int bad = chk && skip && (differ || check(&fs[0], &eng) || check(&fs[1], &eng));
 #ifdef HAVE_TSC
 	double cyc[ARMS], lo[ARMS], hi[ARMS];
 	unsigned changed = 0;
-	void *before[3] = { NULL, NULL, NULL };
-	for (unsigned k = 0; k < 3 && skip; k++) {
+	void *before[6] = { NULL };
+	for (unsigned k = 0; k < 6 && skip; k++) {
 		if (!(before[k] = malloc(dnsb_ft_mem(SLOTS))))
 			return 1;
 		memcpy(before[k], t[k]->slot, dnsb_ft_mem(SLOTS));
 	}
 	if (cycles && taken && !bad)
-		time_arms(&s, skip, &eng, &pf, idx, (uint32_t)taken, last + 1000000000ull, cyc, lo,
+		time_arms(fs, skip, &eng, &pf, idx, (uint32_t)taken, last + 1000000000ull, cyc, lo,
 			  hi);
-	for (unsigned k = 0; k < 3 && skip; k++) {
-		changed |= memcmp(before[k], t[k]->slot, dnsb_ft_mem(SLOTS)) ? 1u << k : 0;
+	for (unsigned k = 0; k < 6 && skip; k++) {
+		changed |= memcmp(before[k], t[k]->slot, dnsb_ft_mem(SLOTS)) ? 1u << k % 3 : 0;
 		free(before[k]);
 	}
 #endif
-	bad = bad || (chk && !skip && (differ || check(&s, &eng)));
+	bad = bad || (chk && !skip && (differ || check(&fs[0], &eng) || check(&fs[1], &eng)));
 	if (bad)
 		fprintf(stderr, "query-floor: the engine made %lu other frames or other counts\n",
 			(unsigned long)differ);
 #ifdef HAVE_TSC
 	else if (cycles && taken) {
-		static const char *const name[ARMS] = { "copy", "floor", "engine" };
+		static const char *const name[ARMS] = { "copy", "floor", "floor_burst", "engine" };
 		printf("{\"frames\": %u, \"taken\": %lu, \"checked\": true", pf.n,
 		       (unsigned long)taken);
 		print_tables("without", skip);
@@ -402,7 +484,7 @@ int main(int argc, char **argv)
 	else
 		printf("{\"frames\": %u, \"taken\": %lu, \"checked\": %s}\n", pf.n,
 		       (unsigned long)taken, chk ? "true" : "false");
-	for (unsigned i = 0; i < 3; i++)
+	for (unsigned i = 0; i < 6; i++)
 		free(t[i]->slot);
 	free(emem);
 	free(idx);
