@@ -135,13 +135,17 @@ floor_look(const struct floor_state *s, uint8_t *f, uint32_t len, struct floor_q
 	return 1;
 }
 
-/* The home slots of @p q's three entries fetched (for floor_burst()). */
-static inline __attribute__((always_inline)) void floor_fetch(const struct floor_state *s,
-							       const struct floor_query *q)
+/* The home slots of @p q's entries fetched, but for the tables in @p skip
+ * (for floor_burst()). */
+static inline __attribute__((always_inline)) void
+floor_fetch(const struct floor_state *s, const struct floor_query *q, unsigned skip)
 {
-	dnsb_ft_prefetch(&s->flows, (uint32_t)q->hf);
-	dnsb_ft_prefetch(&s->questions, (uint32_t)dnsb_mix(q->hc, q->qh));
-	dnsb_ft_prefetch(&s->queries, (uint32_t)dnsb_mix(q->hf, q->id));
+	if (!(skip & SKIP_FLOWS))
+		dnsb_ft_prefetch(&s->flows, (uint32_t)q->hf);
+	if (!(skip & SKIP_QUESTIONS))
+		dnsb_ft_prefetch(&s->questions, (uint32_t)dnsb_mix(q->hc, q->qh));
+	if (!(skip & SKIP_QUERIES))
+		dnsb_ft_prefetch(&s->queries, (uint32_t)dnsb_mix(q->hf, q->id));
 }
 
 /* The query @p q found by floor_look(): correlation, but for the tables in
@@ -247,7 +251,7 @@ void floor_burst(struct floor_state *s, const struct dnsb_bframe *bf, uint32_t n
 	uint64_t usual = 0;
 	for (uint32_t k = 0; k < n; k++)
 		if (floor_look(s, bf[k].frame, bf[k].len, &q[k])) {
-			floor_fetch(s, &q[k]);
+			floor_fetch(s, &q[k], skip);
 			usual |= 1ull << k;
 		}
 	for (uint32_t k = 0; k < n; k++)
