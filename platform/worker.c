@@ -195,7 +195,9 @@ int dnsb_worker_main(void *arg)
 			}
 			w->last_ns = bf[n - 1].now_ns;
 			for (uint32_t from = 0; from < n;) {
+				uint64_t te = rte_rdtsc();
 				uint32_t to = dnsb_engine_burst(&w->engine, bf, n, from);
+				w->wc[DNSB_WC_ENGINE_CYCLES] += rte_rdtsc() - te;
 				for (uint32_t k = from; k < to; k++)
 					dispatch(w, q, pkts[k], &bf[k], burst);
 				from = to;

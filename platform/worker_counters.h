@@ -21,7 +21,11 @@
 	  "offline frames without a capture timestamp (clock used instead)") \
 	X(BUSY_CYCLES, "busy_cycles",                                        \
 	  "TSC cycles spent on bursts that brought frames (per frame: "      \
-	  "busy_cycles / rx_packets)")
+	  "busy_cycles / rx_packets)")                                      \
+	X(ENGINE_CYCLES, "engine_cycles",                                    \
+	  "TSC cycles of busy_cycles spent in the packet logic (per frame: " \
+	  "engine_cycles / rx_packets; the rest is the I/O and the worker's " \
+	  "own work)")
 
 enum dnsb_worker_counter {
 #define DNSB_X_ENUM(e, n, h) DNSB_WC_##e,

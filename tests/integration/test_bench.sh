@@ -43,13 +43,14 @@ def num(x):
         return None
 
 def table(text):
-    """{(mix, run): [Mpps, ratio, cycles, program instr, DNS instr]} of bench's table."""
+    """{(mix, run): [Mpps, ratio, cycles, program instr, DNS instr, DNS cycles]} of bench's
+    table."""
     rows = {}
     for line in text.splitlines():
         m = re.match(r"^([qrmf]) +(testpmd-io|dnsbump io|dnsbump full|track queries|track none) +"
-                     r"([\d.]+) +[\d.]+\.\.[\d.]+ +([\d.]+) +(\S+) +(\S+) +(\S+)$", line)
+                     r"([\d.]+) +[\d.]+\.\.[\d.]+ +([\d.]+) +(\S+) +(\S+) +(\S+) +(\S+)$", line)
         if m:
-            rows[(m[1], m[2])] = [num(m[3]), num(m[4]), num(m[5]), num(m[6]), num(m[7])]
+            rows[(m[1], m[2])] = [num(m[3]), num(m[4]), num(m[5]), num(m[7]), num(m[8]), num(m[6])]
     return rows
 
 q = open(f"{d}/q.txt").read()
@@ -63,6 +64,12 @@ for mix in "qrmf":
         say(r is not None and r[0] > 0 and r[1] > 0, f"{mix} {run}: a rate and a ratio ({r})")
         if r and run != "testpmd-io":
             say(r[2] is not None and r[2] > 0, f"{mix} {run}: cycles a frame ({r[2]})")
+        # engine_cycles: none with no DNS work, else a part of the frame's cycles.
+        if r and run == "dnsbump io":
+            say(r[5] == 0, f"{mix} {run}: no cycles in the packet logic ({r[5]})")
+        elif r and run != "testpmd-io":
+            say(r[5] is not None and r[2] is not None and 0 < r[5] < r[2],
+                f"{mix} {run}: cycles in the packet logic, under the frame's ({r[5]} of {r[2]})")
         if r and run in ("dnsbump full", "track queries", "track none"):
             say(r[4] is not None and r[4] > 0, f"{mix} {run}: instructions of DNS work ({r[4]})")
     if mix in "qr" and all((mix, k) in rows for k in ("dnsbump full", "track queries", "track none")):
