@@ -288,6 +288,17 @@ static int cmd_watch(double interval, long count)
 			       cur.events[evs[k]],
 			       (double)(cur.events[evs[k]] - prev.events[evs[k]]) / interval);
 		printf("%-28s %14" PRIu64 "\n", "udp_flows_active", cur.gauges[DNSB_G_UDP_FLOWS_ACTIVE]);
+		/* What a frame cost the workers in the interval, and how much of
+		 * it the packet logic (the rest: receive, send, the loop). */
+		uint64_t rx = cur.wc[DNSB_WC_RX_PACKETS] - prev.wc[DNSB_WC_RX_PACKETS];
+		if (rx)
+			printf("cycles a frame: %.0f, %.0f of them in the packet logic\n",
+			       (double)(cur.wc[DNSB_WC_BUSY_CYCLES] - prev.wc[DNSB_WC_BUSY_CYCLES]) /
+				       (double)rx,
+			       (double)(cur.wc[DNSB_WC_ENGINE_CYCLES] - prev.wc[DNSB_WC_ENGINE_CYCLES]) /
+				       (double)rx);
+		else
+			printf("cycles a frame: - (no frames in the interval)\n");
 		fflush(stdout);
 		prev = cur;
 	}

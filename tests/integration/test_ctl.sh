@@ -72,6 +72,18 @@ h=$($CTL "$LAB" raw /dnsbump/histograms)
 check 'echo "$h" | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin)[\"/dnsbump/histograms\"]; assert sum(d[\"response_size_do\"]) == 3 and len(d[\"latency\"]) == 7"' "telemetry /dnsbump/histograms"
 w=$($CTL "$LAB" watch --interval 0.3 --count 2)
 check '[ "$(echo "$w" | grep -c "^rx_packets")" = 2 ]' "watch: two refreshes"
+check '[ "$(echo "$w" | grep -cE "^cycles a frame: ([0-9]+, [0-9]+ of them in the packet logic|- \(no frames in the interval\))$")" = 2 ]' \
+	"watch: what a frame cost, each refresh ($(echo "$w" | grep "^cycles" | tr '\n' ';'))"
+# With queries during the interval: what a frame cost, the packet logic a part of it.
+(sleep 0.3; for i in 1 2 3; do
+	ip netns exec "$LAB_C" dig +time=2 +tries=1 +short @"$SERVER4" small.$Z A >/dev/null
+done) &
+digs=$!
+w=$($CTL "$LAB" watch --interval 2 --count 1)
+wait "$digs"
+cyc=$(echo "$w" | sed -n 's/^cycles a frame: \([0-9]*\), \([0-9]*\) of them in the packet logic$/\1 \2/p')
+check '[ -n "$cyc" ] && [ "${cyc#* }" -gt 0 ] && [ "${cyc#* }" -lt "${cyc% *}" ]' \
+	"watch: cycles a frame with the packet logic's part ($(echo "$w" | grep "^cycles"))"
 d=$($CTL "$LAB" diag)
 check 'echo "$d" | grep -q "^no finding"' "diag: no finding on a clean path"
 check '[ "$($CTL "$LAB" diag --json)" = "[]" ]' "diag --json: empty"
