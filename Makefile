@@ -38,6 +38,9 @@ LDNS_LIBS = $(shell pkg-config --libs ldns)
 CORE_SRC := $(wildcard dataplane/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 CORE_LIB := $(BUILD)/libdnsbump_core.a
+# What a program linked with the core needs besides it (the flow count's
+# estimate: log, sqrt).
+CORE_LIBS := -lm
 
 $(BUILD)/obj/dataplane/%.o: dataplane/%.c
 	@mkdir -p $(@D)
@@ -67,7 +70,7 @@ $(BUILD)/obj/control/%.o: control/%.c
 
 $(DAEMON): $(DAEMON_OBJ) $(CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) $^ -o $@ $(DPDK_LIBS) $(LIBCONFIG_LIBS) -lpcap
+	$(CC) $(LDFLAGS_ALL) $^ -o $@ $(DPDK_LIBS) $(LIBCONFIG_LIBS) -lpcap $(CORE_LIBS)
 
 # ---- dnsbumpctl: no DPDK library, talks to the telemetry socket
 MHD_CFLAGS = $(shell pkg-config --cflags libmicrohttpd)
@@ -83,7 +86,7 @@ $(BUILD)/obj/ctl/%.o: control/%.c
 
 $(CTL): $(CTL_OBJ) $(CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) $^ -o $@ $(MHD_LIBS)
+	$(CC) $(LDFLAGS_ALL) $^ -o $@ $(MHD_LIBS) $(CORE_LIBS)
 
 # ---- dnsbump-probe: active path tester on ldns, no DPDK
 PROBE_SRC := control/probe.c control/probe_ladder.c control/probe_report.c control/json.c
@@ -115,7 +118,7 @@ CONTROL_PURE_OBJ := $(BUILD)/obj/control/diag.o $(BUILD)/obj/control/config.o \
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(COMMON_OBJ) $(CONTROL_PURE_OBJ) $(CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) $^ -o $@ $(CMOCKA_LIBS) $(LDNS_LIBS) $(LIBCONFIG_LIBS)
+	$(CC) $(LDFLAGS_ALL) $^ -o $@ $(CMOCKA_LIBS) $(LDNS_LIBS) $(LIBCONFIG_LIBS) $(CORE_LIBS)
 
 # Fuzz targets replayed over their corpus by an ordinary binary.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -124,14 +127,14 @@ REPLAY_BIN := $(FUZZ_NAMES:%=$(BUILD)/tests/replay_%)
 
 $(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay_main.o $(CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) $^ -o $@
+	$(CC) $(LDFLAGS_ALL) $^ -o $@ $(CORE_LIBS)
 
 TOOLS_SRC := $(wildcard tests/tools/*.c)
 TOOLS_BIN := $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/%)
 
 $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(COMMON_OBJ) $(CORE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) $^ -o $@
+	$(CC) $(LDFLAGS_ALL) $^ -o $@ $(CORE_LIBS)
 
 .SECONDARY:
 .PHONY: all setup test test-unit test-san test-integration fuzz fuzz-run demo bench clean
@@ -166,7 +169,7 @@ FUZZ_FLAGS := -std=gnu11 $(WARN) $(ARCH_CFLAGS) -g -O1 -fsanitize=fuzzer,address
 	-fno-sanitize-recover=all -Idataplane -DDNSB_FT_FUZZ_CROWDED
 build/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard dataplane/*.h)
 	@mkdir -p $(@D)
-	clang $(FUZZ_FLAGS) $< $(CORE_SRC) -o $@
+	clang $(FUZZ_FLAGS) $< $(CORE_SRC) -o $@ $(CORE_LIBS)
 fuzz: $(FUZZ_BIN)
 
 FUZZ_SECONDS ?= 30

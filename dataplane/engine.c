@@ -119,11 +119,15 @@ int dnsb_engine_init(struct dnsb_engine *e, const struct dnsb_policy *pol, void 
 	e->hseed = (c->seed + 1ull) * 0x9e3779b97f4a7c15ull;
 	uint8_t *m = mem;
 	for (unsigned i = 0; i < DNSB_T__END; i++) {
-		uint64_t to = i == DNSB_T_FLOWS ? c->flow_timeout_ns : c->query_timeout_ns;
 		uint32_t slots = dnsb_engine_table_slots(c, i);
-		if (dnsb_ft_init(&e->t[i], m, slots, to, c->seed + i, fns[i], e))
+		if (dnsb_ft_init(&e->t[i], m, slots, c->query_timeout_ns, c->seed + i, fns[i], e))
 			return -1;
 		m += dnsb_ft_mem(slots);
+	}
+	if (e->track & DNSB_TRACK_FLOWS) {
+		if (dnsb_fc_init(&e->fc, m, c->flow_timeout_ns))
+			return -1;
+		m += dnsb_fc_mem();
 	}
 	if (c->reasm.slots) {
 		if (dnsb_reasm_init(&e->ra, m, &c->reasm, expire_datagram, e))
@@ -217,17 +221,6 @@ static uint32_t pair_key(const struct dnsb_pkt_keys *pk, struct dnsb_fkey *k)
 	return (uint32_t)pk->h_pair;
 }
 
-static inline __attribute__((always_inline)) void
-touch_flow(struct dnsb_engine *e, const struct dnsb_pkt_keys *pk, uint64_t now)
-{
-	int created;
-	struct dnsb_fentry *f =
-		dnsb_ft_upsert(&e->t[DNSB_T_FLOWS], &pk->flow, (uint32_t)pk->h_flow, now, &created);
-	if (f)
-		f->ts_ns = now ? now : 1;
-	else
-		e->events[DNSB_EV_FLOW_TABLE_FULL]++;
-}
 
 /* What correlation learned of a UDP DNS message before the policy acts. */
 struct corr {
@@ -254,7 +247,7 @@ on_query(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now,
 	e->events[DNSB_EV_QUERIES_SIZE_LE512 +
 		  size_bucket(d->has_opt && d->opt_udp_size > 512 ? d->opt_udp_size : 512)]++;
 	if (track & DNSB_TRACK_FLOWS)
-		touch_flow(e, pk, now);
+		dnsb_fc_add(&e->fc, pk->h_flow);
 
 	/* The question's hash is made only when retries are tracked. */
 	uint32_t qh = (track & DNSB_TRACK_RETRIES) ? lk->qhash : 0;
@@ -304,7 +297,7 @@ on_response(struct dnsb_engine *e, const struct dnsb_result *res, uint64_t now, 
 	e->events[DNSB_EV_RESPONSES]++;
 	e->events[DNSB_EV_DO_RESPONSES] += (uint64_t)dnsb_dns_do(d);
 	if (track & DNSB_TRACK_FLOWS)
-		touch_flow(e, &c->lk->k, now);
+		dnsb_fc_add(&e->fc, c->lk->k.h_flow);
 	if (!(track & DNSB_TRACK_QUERIES))
 		return 0; /* not matched, and not counted unmatched either */
 	query_key(&c->lk->k, d->id, &k);
@@ -542,15 +535,11 @@ look(const struct dnsb_engine *e, const uint8_t *frame, uint32_t len, enum dnsb_
 	 * frames before this one are finished (one frame alone: no time for
 	 * that, and nothing to gain). */
 	int question = lk->corr == DNSB_LOOK_QUERY && (track & DNSB_TRACK_RETRIES);
-	if (track & DNSB_TRACK_FLOWS)
-		dnsb_ft_prefetch(&e->t[DNSB_T_FLOWS], (uint32_t)lk->k.h_flow);
 	if (track & DNSB_TRACK_QUERIES)
 		dnsb_ft_prefetch(&e->t[DNSB_T_QUERIES], lk->h_query);
 	if (question)
 		dnsb_ft_prefetch(&e->t[DNSB_T_QUESTIONS], lk->h_question);
 	if (__builtin_expect(prefetch == FETCH_RUNS, 0)) {
-		if (track & DNSB_TRACK_FLOWS)
-			dnsb_ft_prefetch_run(&e->t[DNSB_T_FLOWS], (uint32_t)lk->k.h_flow);
 		if (track & DNSB_TRACK_QUERIES)
 			dnsb_ft_prefetch_run(&e->t[DNSB_T_QUERIES], lk->h_query);
 		if (question)
@@ -563,8 +552,7 @@ look(const struct dnsb_engine *e, const uint8_t *frame, uint32_t len, enum dnsb_
  * exact). */
 static inline int crowding(const struct dnsb_engine *e)
 {
-	return dnsb_ft_crowded(&e->t[DNSB_T_FLOWS]) | dnsb_ft_crowded(&e->t[DNSB_T_QUERIES]) |
-			       dnsb_ft_crowded(&e->t[DNSB_T_QUESTIONS])
+	return dnsb_ft_crowded(&e->t[DNSB_T_QUERIES]) | dnsb_ft_crowded(&e->t[DNSB_T_QUESTIONS])
 		       ? FETCH_RUNS
 		       : FETCH_HOME;
 }
@@ -719,6 +707,7 @@ on_fragment(struct dnsb_engine *e, const uint8_t *frame, struct dnsb_result *res
 	struct corr c;
 	c.query.v.q.qhash = 0; /* GCC cannot see that a matched answer has it set */
 	struct dnsb_look lk;
+	lk.qhash = lk.h_question = 0; /* nor that key_message() sets them for a query */
 	look(e, e->ra_out, n, dir, &sub, &lk, 0, track);
 	if (lk.stage != DNSB_STAGE_UDP_DNS)
 		return v;
@@ -941,6 +930,8 @@ void dnsb_engine_tick(struct dnsb_engine *e, uint64_t now_ns, uint32_t budget)
 {
 	for (unsigned i = 0; i < DNSB_T__END; i++)
 		dnsb_ft_sweep(&e->t[i], now_ns, budget);
+	if (e->track & DNSB_TRACK_FLOWS)
+		dnsb_fc_tick(&e->fc, now_ns);
 	if (e->reasm_on)
 		dnsb_reasm_tick(&e->ra, now_ns, budget);
 }
@@ -949,6 +940,8 @@ void dnsb_engine_tick_paced(struct dnsb_engine *e, uint64_t now_ns)
 {
 	for (unsigned i = 0; i < DNSB_T__END; i++)
 		dnsb_ft_sweep_paced(&e->t[i], now_ns, e->t[i].timeout_ns / DNSB_SWEEP_PER_TIMEOUT);
+	if (e->track & DNSB_TRACK_FLOWS)
+		dnsb_fc_tick(&e->fc, now_ns);
 	if (e->reasm_on)
 		dnsb_reasm_tick_paced(&e->ra, now_ns, e->ra.timeout_ns / DNSB_SWEEP_PER_TIMEOUT);
 }
@@ -957,9 +950,9 @@ uint64_t dnsb_engine_gauge(const struct dnsb_engine *e, enum dnsb_gauge g)
 {
 	switch (g) {
 	case DNSB_G_UDP_FLOWS_ACTIVE:
-		return __atomic_load_n(&e->t[DNSB_T_FLOWS].live, __ATOMIC_RELAXED);
+		return __atomic_load_n(&e->fc.live, __ATOMIC_RELAXED);
 	case DNSB_G_UDP_FLOWS_PEAK:
-		return __atomic_load_n(&e->t[DNSB_T_FLOWS].peak, __ATOMIC_RELAXED);
+		return __atomic_load_n(&e->fc.peak, __ATOMIC_RELAXED);
 	case DNSB_G_QUERIES_OUTSTANDING:
 		return __atomic_load_n(&e->t[DNSB_T_QUERIES].live, __ATOMIC_RELAXED);
 	default:

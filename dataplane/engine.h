@@ -9,7 +9,8 @@
  * judged against what the client advertised) or its timeout (counted
  * unanswered); questions per client reveal retries; TC answers wait for
  * the client's TCP/53 connection; TCP/53 SYNs wait for their SYN-ACK;
- * UDP 5-tuples give the flow load a stateful box in the path must hold.
+ * the distinct UDP 5-tuples (fcount.h) give the flow load a stateful box
+ * in the path must hold.
  */
 #ifndef DNSBUMP_ENGINE_H
 #define DNSBUMP_ENGINE_H
@@ -19,6 +20,7 @@
 
 #include "core.h"
 #include "events.h"
+#include "fcount.h"
 #include "ftable.h"
 #include "reasm.h"
 #include "refrag.h"
@@ -29,7 +31,6 @@ enum dnsb_table {
 	DNSB_T_QUESTIONS,    /**< (client, question): retries */
 	DNSB_T_TC,           /**< (client, server): TC awaiting TCP */
 	DNSB_T_SYN,          /**< TCP/53 4-tuple: SYN awaiting SYN-ACK */
-	DNSB_T_FLOWS,        /**< UDP DNS 5-tuples */
 	DNSB_T__END
 };
 
@@ -42,7 +43,7 @@ enum dnsb_track {
 				     size for the repairs, unanswered queries */
 	DNSB_TRACK_RETRIES = 2, /**< questions per client: retries (needs
 				     DNSB_TRACK_QUERIES, whose match ends a wait) */
-	DNSB_TRACK_FLOWS = 4,   /**< UDP 5-tuples: the flow gauges */
+	DNSB_TRACK_FLOWS = 4,   /**< UDP 5-tuples counted: the flow gauges */
 	DNSB_TRACK_ALL = 7,
 };
 
@@ -58,7 +59,7 @@ struct dnsb_engine_cfg {
 	/** Reassembly of fragmented DNS datagrams (slots 0: off). */
 	struct dnsb_reasm_cfg reasm;
 	/** DNSB_TRACK_* bits left out (0: everything tracked). A table left
-	 * out takes one slot of memory. */
+	 * out takes one slot of memory, the flow count none. */
 	uint8_t untrack;
 };
 
@@ -66,6 +67,7 @@ struct dnsb_engine {
 	/** Policy in force; the control plane publishes a new one whole. */
 	const struct dnsb_policy *pol;
 	struct dnsb_ftable t[DNSB_T__END];
+	struct dnsb_fcount fc;  /**< distinct UDP flows (DNSB_TRACK_FLOWS) */
 	uint8_t hypothetical;
 	uint8_t reasm_on;
 	uint8_t track;         /**< DNSB_TRACK_* bits in force */
@@ -109,7 +111,6 @@ static inline uint32_t dnsb_engine_table_slots(const struct dnsb_engine_cfg *c, 
 	static const uint8_t need[DNSB_T__END] = {
 		[DNSB_T_QUERIES] = DNSB_TRACK_QUERIES,
 		[DNSB_T_QUESTIONS] = DNSB_TRACK_RETRIES,
-		[DNSB_T_FLOWS] = DNSB_TRACK_FLOWS,
 	};
 	return need[t] & c->untrack ? 1 : c->slots;
 }
@@ -120,6 +121,8 @@ static inline size_t dnsb_engine_mem(const struct dnsb_engine_cfg *c)
 	size_t n = 0;
 	for (unsigned t = 0; t < DNSB_T__END; t++)
 		n += dnsb_ft_mem(dnsb_engine_table_slots(c, t));
+	if (!(c->untrack & DNSB_TRACK_FLOWS))
+		n += dnsb_fc_mem();
 	if (c->reasm.slots)
 		n += dnsb_reasm_mem(&c->reasm);
 	return n;

@@ -55,7 +55,7 @@
 	  "responses with no tracked query (query before start, asymmetric " \
 	  "path, timed out, or spoofed)")                                    \
 	X(FLOW_TABLE_FULL, "flow_table_full",                                \
-	  "queries, flows or handshakes not tracked because their slots "    \
+	  "queries, questions or handshakes not tracked because their slots "\
 	  "were all live (forwarded all the same)")                          \
 	X(UNANSWERED_DO, "unanswered_do",                                    \
 	  "queries with DO that got no answer through the bump in time "     \
@@ -154,8 +154,9 @@
 /** Gauges of the engine (not monotonic): list like the events. */
 #define DNSB_GAUGE_LIST(X)                                                   \
 	X(UDP_FLOWS_ACTIVE, "udp_flows_active",                              \
-	  "UDP DNS flows (5-tuples) seen within the flow timeout: the "      \
-	  "session state a NAT or load balancer in this path must hold")     \
+	  "distinct UDP DNS flows (5-tuples) seen within the flow timeout, " \
+	  "estimated (1.6%): the session state a NAT or load balancer in "  \
+	  "this path must hold")                                             \
 	X(UDP_FLOWS_PEAK, "udp_flows_peak",                                  \
 	  "most UDP DNS flows active at once (summed over workers)")         \
 	X(QUERIES_OUTSTANDING, "queries_outstanding",                        \

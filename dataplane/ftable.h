@@ -3,7 +3,7 @@
  * @file ftable.h
  * Fixed-size tables of timed entries for the per-lcore state: outstanding
  * queries, questions per client, TC answers awaiting a TCP follow-up, SYNs
- * awaiting a SYN-ACK, UDP flows. Linear probing within a bounded window
+ * awaiting a SYN-ACK. Linear probing within a bounded window
  * with backward-shift deletion: the slots from an entry's home to the
  * entry are all occupied, so a lookup stops at the first free slot (one
  * cache line in a table that is not crowded), and each entry keeps its

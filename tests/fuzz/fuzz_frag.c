@@ -142,6 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct pair bare;
 	static uint8_t mem[DNSB_T__END * SLOTS * sizeof(struct dnsb_fentry) +
+			      (DNSB_FC_RING + 1) * DNSB_FC_M +
 			   RA_SLOTS * (sizeof(struct dnsb_reasm_slot) + RA_MAX + 140) + RA_MAX + 1024];
 	static uint8_t buf[FUZZ_CAP], out[FUZZ_CAP];
 	struct dnsb_engine e;

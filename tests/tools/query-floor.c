@@ -5,10 +5,10 @@
  * "Profile and what is next"). One straight function takes the usual query
  * (untagged IPv4 without options, UDP to port 53, one question of plain
  * labels, at most an OPT) with every check the engine makes of it, clamps
- * its EDNS size, and does the engine's correlation: the flow touched, the
- * client's question and the query itself upserted in tables of the
- * engine's own kind (dataplane/ftable.h) placed by its own hashes
- * (dataplane/hash.h), the counters. It keeps no view of the frame, takes
+ * its EDNS size, and does the engine's correlation: the flow counted
+ * (dataplane/fcount.h), the client's question and the query itself
+ * upserted in tables of the engine's own kind (dataplane/ftable.h), all
+ * placed by its own hashes (dataplane/hash.h), the counters. It keeps no view of the frame, takes
  * no other shape, policy or direction and has no second pass: what the
  * engine does beyond that is what its layers cost. It is
  * handed the IPv4 frames of the capture and takes those of its shape (all
@@ -25,11 +25,11 @@
  * alike); the floors keep tables of their own, and the check runs after,
  * so each did the same work as the engine in the rounds too.
  * --without T[,T...] (flows, questions, queries) times the floors without
- * those tables' operations and what they keep (the keys and hashes still
+ * those operations (the flow count, the two tables' upserts) and what they keep (the keys and hashes still
  * made, the counters of the others kept): what each costs a query, for a
  * design with fewer. The check then holds for the capture's own pass,
- * before the rounds, and "changed" names the floors' tables the rounds
- * wrote to: all but those.
+ * before the rounds, and "changed" names what of the floors' state the
+ * rounds wrote to: all but those.
  * usage: query-floor [--check | --cycles [--without T[,T...]]] PCAP
  */
 #include <stdio.h>
@@ -43,6 +43,7 @@
 #include "checksum.h"
 #include "engine.h"
 #include "engine_cfg.h"
+#include "fcount.h"
 #include "ftable.h"
 #include "hash.h"
 #include "pcap_io.h"
@@ -52,7 +53,8 @@
 #define BURST 32 /* the worker's burst (--cycles) */
 
 struct floor_state {
-	struct dnsb_ftable flows, questions, queries;
+	struct dnsb_fcount flows;
+	struct dnsb_ftable questions, queries;
 	uint64_t seed;
 	uint64_t queries_seen, do_queries, size[5], retry_unanswered, retry_answered, full;
 };
@@ -136,12 +138,11 @@ floor_look(const struct floor_state *s, uint8_t *f, uint32_t len, struct floor_q
 }
 
 /* The home slots of @p q's entries fetched, but for the tables in @p skip
- * (for floor_burst()). */
+ * (for floor_burst()); the flow count's registers are not fetched, as the
+ * engine does not. */
 static inline __attribute__((always_inline)) void
 floor_fetch(const struct floor_state *s, const struct floor_query *q, unsigned skip)
 {
-	if (!(skip & SKIP_FLOWS))
-		dnsb_ft_prefetch(&s->flows, (uint32_t)q->hf);
 	if (!(skip & SKIP_QUESTIONS))
 		dnsb_ft_prefetch(&s->questions, (uint32_t)dnsb_mix(q->hc, q->qh));
 	if (!(skip & SKIP_QUERIES))
@@ -165,16 +166,12 @@ floor_finish(struct floor_state *s, const struct floor_query *q, uint64_t now, u
 	s->queries_seen++;
 	s->do_queries += (uint64_t)do_bit;
 	s->size[size_bucket(has_opt && adv > 512 ? adv : 512)]++;
-	struct dnsb_fentry *e = NULL;
-	if (!(skip & SKIP_FLOWS) &&
-	    !(e = dnsb_ft_upsert(&s->flows, &k, (uint32_t)q->hf, now, &created)))
-		s->full++;
-	if (e)
-		e->ts_ns = now;
+	if (!(skip & SKIP_FLOWS))
+		dnsb_fc_add(&s->flows, q->hf);
 	uint32_t qh = q->qh;
 	struct dnsb_fkey qk = { .pa = (uint16_t)(qh >> 16), .pb = (uint16_t)qh, .ip_ver = 4 };
 	memcpy(qk.a, &q->c4, 4);
-	e = skip & SKIP_QUESTIONS ? NULL
+	struct dnsb_fentry *e = skip & SKIP_QUESTIONS ? NULL
 				  : dnsb_ft_upsert(&s->questions, &qk, (uint32_t)dnsb_mix(q->hc, qh),
 						   now, &created);
 	if (e && !created) {
@@ -354,15 +351,17 @@ static int check(const struct floor_state *s, const struct dnsb_engine *e)
 		  ev[DNSB_EV_CLIENT_RETRY_UNANSWERED] != s->retry_unanswered ||
 		  ev[DNSB_EV_CLIENT_RETRY_AFTER_ANSWER] != s->retry_answered ||
 		  ev[DNSB_EV_FLOW_TABLE_FULL] != s->full ||
-		  e->t[DNSB_T_FLOWS].live != s->flows.live ||
+		  memcmp(s->flows.hist, e->fc.hist, sizeof(s->flows.hist)) != 0 ||
 		  e->t[DNSB_T_QUERIES].live != s->queries.live ||
 		  e->t[DNSB_T_QUESTIONS].live != s->questions.live;
 	for (unsigned i = 0; i < 5; i++)
 		bad |= ev[DNSB_EV_QUERIES_SIZE_LE512 + i] != s->size[i];
-	/* Hashed alike, the tables hold the same entries in the same slots. */
-	const struct dnsb_ftable *mine[3] = { &s->flows, &s->questions, &s->queries };
-	const enum dnsb_table theirs[3] = { DNSB_T_FLOWS, DNSB_T_QUESTIONS, DNSB_T_QUERIES };
-	for (unsigned i = 0; i < 3; i++)
+	/* Hashed alike, the tables hold the same entries in the same slots,
+	 * the flow counts the same registers. */
+	bad |= memcmp(s->flows.reg, e->fc.reg, dnsb_fc_mem()) != 0;
+	const struct dnsb_ftable *mine[2] = { &s->questions, &s->queries };
+	const enum dnsb_table theirs[2] = { DNSB_T_QUESTIONS, DNSB_T_QUERIES };
+	for (unsigned i = 0; i < 2; i++)
 		bad |= memcmp(mine[i]->slot, e->t[theirs[i]].slot, dnsb_ft_mem(SLOTS)) != 0;
 	return bad;
 }
@@ -402,13 +401,24 @@ int main(int argc, char **argv)
 	/* Two floors: one a query at a time, one in bursts (--cycles). */
 	static struct floor_state fs[2];
 	struct dnsb_engine_cfg ecfg = tool_engine_cfg(SLOTS, 0);
-	struct dnsb_ftable *t[6] = { &fs[0].flows, &fs[0].questions, &fs[0].queries,
-				     &fs[1].flows, &fs[1].questions, &fs[1].queries };
-	for (unsigned i = 0; i < 6; i++) {
-		void *mem = tool_table_alloc(dnsb_ft_mem(SLOTS));
-		if (!mem || dnsb_ft_init(t[i], mem, SLOTS, i % 3 ? 5000000000ull : 30000000000ull,
-					 i % 3, NULL, NULL))
+	/* Each floor's state by table name (flows, questions, queries): its
+	 * memory and size, to see what the rounds changed. */
+	uint8_t *state[6];
+	size_t state_len[6];
+	for (unsigned f = 0; f < 2; f++) {
+		struct dnsb_ftable *t[2] = { &fs[f].questions, &fs[f].queries };
+		void *mem = tool_table_alloc(dnsb_fc_mem());
+		if (!mem || dnsb_fc_init(&fs[f].flows, mem, 30000000000ull))
 			return 1;
+		state[3 * f] = mem;
+		state_len[3 * f] = dnsb_fc_mem();
+		for (unsigned i = 0; i < 2; i++) {
+			mem = tool_table_alloc(dnsb_ft_mem(SLOTS));
+			if (!mem || dnsb_ft_init(t[i], mem, SLOTS, 5000000000ull, i + 1, NULL, NULL))
+				return 1;
+			state[3 * f + 1 + i] = mem;
+			state_len[3 * f + 1 + i] = dnsb_ft_mem(SLOTS);
+		}
 	}
 	/* The engine's own hash seed (dnsb_engine_init), so that both place
 	 * every entry alike, even in a table too small for the capture. */
@@ -454,16 +464,20 @@ int main(int argc, char **argv)
 	double cyc[ARMS], lo[ARMS], hi[ARMS];
 	unsigned changed = 0;
 	void *before[6] = { NULL };
+	/* The flows the rounds count are the capture's, counted already: from
+	 * zero again, the rounds change the registers only if they count. */
+	for (unsigned f = 0; f < 2 && skip; f++)
+		dnsb_fc_init(&fs[f].flows, state[3 * f], 30000000000ull);
 	for (unsigned k = 0; k < 6 && skip; k++) {
-		if (!(before[k] = malloc(dnsb_ft_mem(SLOTS))))
+		if (!(before[k] = malloc(state_len[k])))
 			return 1;
-		memcpy(before[k], t[k]->slot, dnsb_ft_mem(SLOTS));
+		memcpy(before[k], state[k], state_len[k]);
 	}
 	if (cycles && taken && !bad)
 		time_arms(fs, skip, &eng, &pf, idx, (uint32_t)taken, last + 1000000000ull, cyc, lo,
 			  hi);
 	for (unsigned k = 0; k < 6 && skip; k++) {
-		changed |= memcmp(before[k], t[k]->slot, dnsb_ft_mem(SLOTS)) ? 1u << k % 3 : 0;
+		changed |= memcmp(before[k], state[k], state_len[k]) ? 1u << k % 3 : 0;
 		free(before[k]);
 	}
 #endif
@@ -489,7 +503,7 @@ int main(int argc, char **argv)
 		printf("{\"frames\": %u, \"taken\": %lu, \"checked\": %s}\n", pf.n,
 		       (unsigned long)taken, chk ? "true" : "false");
 	for (unsigned i = 0; i < 6; i++)
-		free(t[i]->slot);
+		free(state[i]);
 	free(emem);
 	free(idx);
 	pcap_free(&pf);

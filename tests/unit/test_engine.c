@@ -521,12 +521,23 @@ static void test_flows(void **st)
 	struct env *v = *st;
 	for (int port = 0; port < 10; port++)
 		run_edit(v, "q4_do", TO_S, 1 * SEC, 100 + port, 20000 + port);
-	/* An answer refreshes its flow, adds none. */
+	/* An answer refreshes its flow, adds none. The gauges are as of the
+	 * last tick (the worker's come every drain_us). */
 	run_edit(v, "r4_small", TO_C, 1 * SEC + MS, 100, 20000);
+	dnsb_engine_tick(&v->e, 1 * SEC + MS, 0);
 	assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_UDP_FLOWS_ACTIVE), 10);
+	/* One flow again at 20 s: it counts on after the others. */
+	dnsb_engine_tick(&v->e, 20 * SEC, 0);
+	run_edit(v, "q4_do", TO_S, 20 * SEC, 100, 20003);
 	dnsb_engine_tick(&v->e, 20 * SEC, 0);
 	assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_UDP_FLOWS_ACTIVE), 10);
-	dnsb_engine_tick(&v->e, 40 * SEC, 0);
+	/* A flow counts for the flow timeout (30 s) after its last packet,
+	 * and at most an eighth longer (fcount.h). */
+	dnsb_engine_tick(&v->e, 31 * SEC + MS, 0);
+	assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_UDP_FLOWS_ACTIVE), 10);
+	dnsb_engine_tick(&v->e, 35 * SEC, 0);
+	assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_UDP_FLOWS_ACTIVE), 1);
+	dnsb_engine_tick(&v->e, 54 * SEC, 0);
 	assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_UDP_FLOWS_ACTIVE), 0);
 	assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_UDP_FLOWS_PEAK), 10);
 }
@@ -586,6 +597,7 @@ static void test_tracking(void **st)
 		/* The third query asks the same while the second waits. */
 		assert_int_equal(EV(CLIENT_RETRY_UNANSWERED), retries);
 		assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_QUERIES_OUTSTANDING), queries);
+		dnsb_engine_tick(&v->e, 2 * SEC + MS, 0);
 		assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_UDP_FLOWS_ACTIVE), 3 * flows);
 		dnsb_engine_tick(&v->e, 10 * SEC, 0);
 		assert_int_equal(EV(UNANSWERED_DO), queries);
@@ -595,7 +607,7 @@ static void test_tracking(void **st)
 		assert_int_equal(EV(RESPONSES_UNMATCHED), queries);
 		assert_int_equal(v->e.t[DNSB_T_QUERIES].peak, queries ? 2 : 0);
 		assert_int_equal(v->e.t[DNSB_T_QUESTIONS].peak, retries); /* one question */
-		assert_int_equal(v->e.t[DNSB_T_FLOWS].peak, flows ? 3 : 0);
+		assert_int_equal(dnsb_engine_gauge(&v->e, DNSB_G_UDP_FLOWS_PEAK), flows ? 3 : 0);
 		teardown(&vs);
 	}
 }
@@ -646,7 +658,8 @@ static void test_bad_table_size(void **st)
 	(void)st;
 	struct dnsb_engine e;
 	struct dnsb_policy pol;
-	static uint8_t mem[DNSB_T__END * 8 * sizeof(struct dnsb_fentry)];
+	static uint8_t mem[DNSB_T__END * 8 * sizeof(struct dnsb_fentry) +
+			   (DNSB_FC_RING + 1) * DNSB_FC_M];
 	struct dnsb_engine_cfg c = { 6, SEC, SEC, 1, 0, { 0, 0, 0, 0 }, 0 };
 	dnsb_policy_default(&pol);
 	assert_int_equal(dnsb_engine_init(&e, &pol, mem, &c), -1);
@@ -665,12 +678,14 @@ static void test_bad_table_size(void **st)
 	assert_int_equal(dnsb_engine_init(&e, &pol, mem, &c), -1);
 	c.untrack = DNSB_TRACK_QUERIES | DNSB_TRACK_RETRIES;
 	assert_int_equal(dnsb_engine_init(&e, &pol, mem, &c), 0);
-	/* A table not tracked takes one slot. */
-	assert_int_equal(dnsb_engine_mem(&c), (3 * 8 + 2) * sizeof(struct dnsb_fentry));
-	c.untrack = DNSB_TRACK_ALL;
-	assert_int_equal(dnsb_engine_mem(&c), (2 * 8 + 3) * sizeof(struct dnsb_fentry));
-	assert_int_equal(e.t[DNSB_T_FLOWS].mask + 1, 8);
+	/* A table not tracked takes one slot, the flow count nothing. */
+	assert_int_equal(dnsb_engine_mem(&c), (2 * 8 + 2) * sizeof(struct dnsb_fentry) + dnsb_fc_mem());
+	assert_non_null(e.fc.reg);
 	assert_int_equal(e.t[DNSB_T_QUERIES].mask, 0);
+	c.untrack = DNSB_TRACK_ALL;
+	assert_int_equal(dnsb_engine_mem(&c), (2 * 8 + 2) * sizeof(struct dnsb_fentry));
+	assert_int_equal(dnsb_engine_init(&e, &pol, mem, &c), 0);
+	assert_null(e.fc.reg);
 }
 
 static void test_wrong_direction_not_tracked(void **st)
