@@ -191,7 +191,7 @@ unsigned dnsb_diag(const struct dnsb_totals *t, const struct dnsb_diag_cfg *c,
 	/* The bump itself. */
 	if (EV(FLOW_TABLE_FULL) && (f = add(out, &n, "tables_full", "bump"))) {
 		SAY(title, "correlation tables full");
-		SAY(evidence, "%" PRIu64 " queries, flows or handshakes not tracked",
+		SAY(evidence, "%" PRIu64 " queries, questions or handshakes not tracked",
 		    EV(FLOW_TABLE_FULL));
 		SAY(fix, "raise dns.query_table_size: loss counters undercount meanwhile");
 	}

@@ -55,12 +55,18 @@ static inline size_t dnsb_fc_mem(void)
 int dnsb_fc_init(struct dnsb_fcount *f, void *mem, uint64_t timeout_ns);
 
 /**
- * A packet of the flow whose 64-bit hash is @p h (any good hash of the
- * flow's key, the same for each of its packets): the first DNSB_FC_P bits
- * pick the register, the run of zeros after them sets its value.
+ * A packet of the flow whose 64-bit hash is @p h (a hash of the flow's key,
+ * the same for each of its packets, seeded so that no one can choose keys
+ * that collide): mixed once more, its first DNSB_FC_P bits pick the
+ * register, the run of zeros after them sets its value.
  */
 static inline __attribute__((always_inline)) void dnsb_fc_add(struct dnsb_fcount *f, uint64_t h)
 {
+	/* The flow hashes place table entries, where their low bits matter;
+	 * here every bit does: mixed once more (a multiply-xorshift round). */
+	h ^= h >> 31;
+	h *= 0x9e6c63d0676a9a99ull;
+	h ^= h >> 29;
 	uint32_t j = (uint32_t)(h >> DNSB_FC_Q);
 	/* The guard bit caps the value at DNSB_FC_Q + 1. */
 	uint8_t r = (uint8_t)(__builtin_clzll(h << DNSB_FC_P | 1ull << (DNSB_FC_P - 1)) + 1);

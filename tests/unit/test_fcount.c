@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "fcount.h"
+#include "hash.h"
 
 #define SEC 1000000000ull
 #define TIMEOUT (30 * SEC)
@@ -85,6 +86,40 @@ static void test_large_counts(void **st)
 			dnsb_fc_add(&f, flow(i + s * 10000000ull));
 		assert_int_equal(count(&f, 2 * SEC), c);
 	}
+}
+
+/* Flows hashed as the engine hashes them (engine.c keys_of(): the client
+ * address, the server's, then the two ports, a multiply-xorshift step
+ * each, under the worker's seed), numbered as the bench's w capture
+ * numbers them: 250 clients of one prefix, 400 ports each one after the
+ * other. Each of 32 seeds within 6%, all within the sketch's error on the
+ * whole (1.6%; 2.5% allowed; 1.9% and 3.7% at worst when written):
+ * without the count's own mixing of the hashes, whose run of zeros comes
+ * from bits one multiply hardly mixes, they came to 6.3% on the whole and
+ * 25.6% at worst. */
+static void test_engine_hashes(void **st)
+{
+	(void)st;
+	const uint64_t n = 100000;
+	double sq = 0;
+	for (uint32_t s = 0; s < 32; s++) {
+		struct dnsb_fcount f;
+		assert_int_equal(dnsb_fc_init(&f, mem, TIMEOUT), 0);
+		uint32_t seed = s * 2654435761u + 12345;
+		uint64_t hseed = (seed + 1ull) * 0x9e3779b97f4a7c15ull;
+		for (uint64_t i = 0; i < n; i++) {
+			/* 198.51.100.(i % 250 + 1) and 203.0.113.53 as loaded from
+			 * the frame, the ports in host order */
+			uint64_t client = 198u | 51u << 8 | 100u << 16 | (i % 250 + 1) << 24;
+			uint64_t server = 203u | 0u << 8 | 113u << 16 | 53u << 24;
+			uint64_t ports = (1024 + i / 250) << 16 | 53;
+			dnsb_fc_add(&f, dnsb_mix(dnsb_mix(dnsb_mix(hseed ^ 4, client), server), ports));
+		}
+		double err = ((double)count(&f, SEC) - (double)n) / (double)n;
+		assert_true(err > -0.06 && err < 0.06);
+		sq += err * err;
+	}
+	assert_true(sqrt(sq / 32) < 0.025);
 }
 
 /* The window: a flow counts at least the timeout after its last packet
@@ -187,11 +222,12 @@ static void test_estimate(void **st)
 	memset(hist, 0, sizeof(hist));
 	hist[DNSB_FC_Q + 1] = DNSB_FC_M;
 	assert_true(dnsb_fc_estimate(hist) == 0x1p64);
+	/* The tick turns that into the most a gauge holds. */
 	struct dnsb_fcount f;
 	assert_int_equal(dnsb_fc_init(&f, mem, TIMEOUT), 0);
-	for (uint32_t j = 0; j < DNSB_FC_M; j++)
-		dnsb_fc_add(&f, (uint64_t)j << DNSB_FC_Q);
-	assert_int_equal(f.hist[DNSB_FC_Q + 1], DNSB_FC_M);
+	memset(f.un, DNSB_FC_Q + 1, DNSB_FC_M);
+	memcpy(f.hist, hist, sizeof(hist));
+	f.dirty = 1;
 	assert_true(count(&f, SEC) == UINT64_MAX);
 }
 
@@ -201,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_empty_and_bad_timeout),
 		cmocka_unit_test(test_small_counts),
 		cmocka_unit_test(test_large_counts),
+		cmocka_unit_test(test_engine_hashes),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_long_pause),
 		cmocka_unit_test(test_union_rebuilt),
