@@ -38,16 +38,24 @@ void dnsb_fc_tick(struct dnsb_fcount *f, uint64_t now)
 		f->slice_end = now + f->slice_ns;
 	} else if (now >= f->slice_end) {
 		/* Slices whose time came, each one emptying the oldest; a
-		 * timeout's worth or more of them empties the whole ring. */
+		 * timeout's worth or more of them empties the whole ring. The
+		 * union is made again when one that held flows went. */
 		uint64_t n = (now - f->slice_end) / f->slice_ns + 1;
+		uint32_t gone = 0;
 		f->slice_end += n * f->slice_ns;
 		for (uint64_t i = 0; i < n && i < DNSB_FC_RING; i++) {
 			f->ring = (f->ring + 1) % DNSB_FC_RING;
 			f->cur = f->reg + (size_t)f->ring * DNSB_FC_M;
-			memset(f->cur, 0, DNSB_FC_M);
+			if (f->used & 1u << f->ring) {
+				memset(f->cur, 0, DNSB_FC_M);
+				gone |= 1u << f->ring;
+			}
 		}
-		fc_union(f);
-		f->dirty = 1;
+		if (gone) {
+			f->used &= ~gone;
+			fc_union(f);
+			f->dirty = 1;
+		}
 	}
 	if (!f->dirty)
 		return;

@@ -34,6 +34,7 @@ struct dnsb_fcount {
 	uint8_t *un;      /**< the union: each register the most of the ring's */
 	uint32_t hist[DNSB_FC_Q + 2]; /**< registers of the union by value */
 	uint32_t ring;    /**< which sketch of reg is the current one */
+	uint32_t used;    /**< the sketches with a register set, a bit each */
 	uint32_t dirty;   /**< the union changed since the last estimate */
 	uint64_t slice_ns;
 	uint64_t slice_end; /**< when the current slice ends (0: at the first tick) */
@@ -73,6 +74,7 @@ static inline __attribute__((always_inline)) void dnsb_fc_add(struct dnsb_fcount
 	if (r <= f->cur[j])
 		return;
 	f->cur[j] = r;
+	f->used |= 1u << f->ring;
 	uint8_t u = f->un[j];
 	if (r <= u)
 		return;
