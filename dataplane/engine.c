@@ -221,7 +221,6 @@ static uint32_t pair_key(const struct dnsb_pkt_keys *pk, struct dnsb_fkey *k)
 	return (uint32_t)pk->h_pair;
 }
 
-
 /* What correlation learned of a UDP DNS message before the policy acts. */
 struct corr {
 	const struct dnsb_look *lk; /**< the message's keys */

@@ -61,7 +61,7 @@ void dnsb_fc_tick(struct dnsb_fcount *f, uint64_t now)
 		return;
 	f->dirty = 0;
 	double e = dnsb_fc_estimate(f->hist);
-	uint64_t n = e < 0x1p64 - 1024 ? (uint64_t)(e + 0.5) : UINT64_MAX;
+	uint64_t n = e < 0x1p64 ? (uint64_t)(e + 0.5) : UINT64_MAX;
 	__atomic_store_n(&f->live, n, __ATOMIC_RELAXED);
 	if (n > f->peak)
 		__atomic_store_n(&f->peak, n, __ATOMIC_RELAXED);

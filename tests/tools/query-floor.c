@@ -8,8 +8,9 @@
  * its EDNS size, and does the engine's correlation: the flow counted
  * (dataplane/fcount.h), the client's question and the query itself
  * upserted in tables of the engine's own kind (dataplane/ftable.h), all
- * placed by its own hashes (dataplane/hash.h), the counters. It keeps no view of the frame, takes
- * no other shape, policy or direction and has no second pass: what the
+ * placed by its own hashes (dataplane/hash.h), the counters. It keeps no
+ * view of the frame, takes no other shape, policy or direction and has no
+ * second pass: what the
  * engine does beyond that is what its layers cost. It is
  * handed the IPv4 frames of the capture and takes those of its shape (all
  * of them in the bench's queries: count them with callgrind on
@@ -25,8 +26,9 @@
  * alike); the floors keep tables of their own, and the check runs after,
  * so each did the same work as the engine in the rounds too.
  * --without T[,T...] (flows, questions, queries) times the floors without
- * those operations (the flow count, the two tables' upserts) and what they keep (the keys and hashes still
- * made, the counters of the others kept): what each costs a query, for a
+ * those operations (the flow count, the two tables' upserts) and what
+ * they keep (the keys and hashes still made, the counters of the others
+ * kept): what each costs a query, for a
  * design with fewer. The check then holds for the capture's own pass,
  * before the rounds, and "changed" names what of the floors' state the
  * rounds wrote to: all but those.
@@ -171,9 +173,10 @@ floor_finish(struct floor_state *s, const struct floor_query *q, uint64_t now, u
 	uint32_t qh = q->qh;
 	struct dnsb_fkey qk = { .pa = (uint16_t)(qh >> 16), .pb = (uint16_t)qh, .ip_ver = 4 };
 	memcpy(qk.a, &q->c4, 4);
-	struct dnsb_fentry *e = skip & SKIP_QUESTIONS ? NULL
-				  : dnsb_ft_upsert(&s->questions, &qk, (uint32_t)dnsb_mix(q->hc, qh),
-						   now, &created);
+	struct dnsb_fentry *e =
+		skip & SKIP_QUESTIONS
+			? NULL
+			: dnsb_ft_upsert(&s->questions, &qk, (uint32_t)dnsb_mix(q->hc, qh), now, &created);
 	if (e && !created) {
 		if (e->v.c.outstanding)
 			s->retry_unanswered++;
