@@ -99,7 +99,7 @@ say(len(rep) == 4 and all(v > passed for v in rep.values()),
 
 t = open(f"{d}/tables.txt").read()
 sizes = re.findall(r"^s +(\d+) +([\d.]+) MiB +([\d.]+) ", t, re.M)
-say([(s, mem) for s, mem, _ in sizes] == [("1024", "0.3"), ("65536", "20.0"), ("1048576", "320.0")]
+say([(s, mem) for s, mem, _ in sizes] == [("1024", "0.3"), ("65536", "16.0"), ("1048576", "256.0")]
     and all(float(r) > 0 for _, _, r in sizes),
     f"tables: s at 1K, 64K and 1M slots, their memory stated, each a rate ({sizes})")
 
